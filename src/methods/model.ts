@@ -1,0 +1,310 @@
+/**
+ * The learned colorizer: an ONNX model that maps L* to a*b*, run through an injected ONNX Runtime
+ * (onnxruntime-node in Node, onnxruntime-web in the browser). Browser-safe: no Node built-ins.
+ *
+ * Model contract (what the training engine exports):
+ * - input `L`, float32 [N,1,H,W], value L* / 50 - 1;
+ * - output `ab`, float32 [N,2,H,W] in [-1,1]; a*b* = ab * scale;
+ * - metadata_props: `medcolor.ab_scale` (default 110), `medcolor.input_size` (working size,
+ *   e.g. "256"), `medcolor.l_norm` ("L/50-1"), `medcolor.name`, `medcolor.trained_on`.
+ */
+import { MedcolorError } from '../errors.js';
+import type { ColorizationMethod, ColorizeInput, ColorizeResult, MethodOptions } from './types.js';
+
+/** The part of an ONNX Runtime tensor this module uses. */
+export interface OrtTensorLike {
+  readonly data: unknown;
+  readonly dims: readonly number[];
+  readonly type?: string;
+}
+
+/** The part of an ONNX Runtime InferenceSession this module uses (node and web both fit). */
+export interface OrtSessionLike {
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  run(feeds: Record<string, OrtTensorLike>): Promise<Record<string, OrtTensorLike>>;
+  release?(): Promise<void>;
+}
+
+/** The part of an ONNX Runtime module this module uses: its Tensor constructor. */
+export interface OrtModuleLike {
+  Tensor: new (type: 'float32', data: Float32Array, dims: readonly number[]) => OrtTensorLike;
+}
+
+/** A loaded colorization model: session, runtime and what its metadata says. */
+export interface ColorizationModel {
+  ort: OrtModuleLike;
+  session: OrtSessionLike;
+  /** All metadata_props of the ONNX file. */
+  metadata: Record<string, string>;
+  /** a*b* = output * abScale (metadata `medcolor.ab_scale`, default 110). */
+  abScale: number;
+  /** Working size in pixels (metadata `medcolor.input_size`, default 256). */
+  inputSize: number;
+  /** Model name (metadata `medcolor.name`, else the name it was loaded by). */
+  name: string;
+  /** Where it came from (file path or URL), when known. */
+  source?: string;
+}
+
+/** Options of {@link createColorizationModel}. */
+export interface CreateModelOptions {
+  /** Metadata (metadata_props) of the model; read them with {@link readOnnxMetadata}. Default {}. */
+  metadata?: Record<string, string>;
+  /** Name when the metadata has none. Default 'model'. */
+  name?: string;
+  source?: string;
+}
+
+/** Default a*b* scale when the model's metadata has none. */
+export const DEFAULT_AB_SCALE = 110;
+/** Default working size when the model's metadata has none. */
+export const DEFAULT_MODEL_SIZE = 256;
+
+/**
+ * Wraps an ONNX Runtime session that follows the medcolor model contract.
+ * Checks the input and output names.
+ *
+ * @example
+ * import * as ort from 'onnxruntime-web';
+ * const bytes = new Uint8Array(await (await fetch('/models/general.onnx')).arrayBuffer());
+ * const session = await ort.InferenceSession.create(bytes);
+ * const model = createColorizationModel(ort, session, { metadata: readOnnxMetadata(bytes) });
+ */
+export function createColorizationModel(
+  ort: OrtModuleLike,
+  session: OrtSessionLike,
+  options: CreateModelOptions = {},
+): ColorizationModel {
+  const metadata = options.metadata ?? {};
+  if (!session.inputNames.includes('L') || !session.outputNames.includes('ab')) {
+    throw new MedcolorError(
+      'ERR_MODEL_CONTRACT',
+      `expected a model with input "L" and output "ab"; found inputs [${session.inputNames.join(', ')}] ` +
+        `and outputs [${session.outputNames.join(', ')}]`,
+      { file: options.source },
+    );
+  }
+  const abScale = parsePositive(metadata['medcolor.ab_scale'], DEFAULT_AB_SCALE, 'medcolor.ab_scale', options.source);
+  const inputSize = Math.round(
+    parsePositive(metadata['medcolor.input_size'], DEFAULT_MODEL_SIZE, 'medcolor.input_size', options.source),
+  );
+  const lNorm = metadata['medcolor.l_norm'];
+  if (lNorm !== undefined && lNorm.replace(/\s+/g, '') !== 'L/50-1') {
+    throw new MedcolorError(
+      'ERR_MODEL_CONTRACT',
+      `unsupported medcolor.l_norm "${lNorm}"; supported: "L/50-1"`,
+      { file: options.source },
+    );
+  }
+  return {
+    ort,
+    session,
+    metadata,
+    abScale,
+    inputSize,
+    name: metadata['medcolor.name'] || options.name || 'model',
+    source: options.source,
+  };
+}
+
+function parsePositive(v: string | undefined, dflt: number, key: string, file?: string): number {
+  if (v === undefined || v === '') return dflt;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) {
+    throw new MedcolorError('ERR_MODEL_CONTRACT', `metadata ${key} must be a positive number; found "${v}"`, { file });
+  }
+  return n;
+}
+
+/** One L* plane to colorize. */
+export interface ModelInput {
+  width: number;
+  height: number;
+  /** Planar L* (0..100). */
+  L: Float32Array;
+}
+
+/**
+ * Runs the model on one or more L* planes of the same size in a single `session.run`
+ * and returns interleaved a*b* for each (same size as its input).
+ *
+ * @example
+ * const [ab] = await runColorizationModel(model, [{ width: 256, height: 256, L }]);
+ */
+export async function runColorizationModel(model: ColorizationModel, inputs: ModelInput[]): Promise<Float32Array[]> {
+  if (inputs.length === 0) return [];
+  const { width, height } = inputs[0];
+  for (const inp of inputs) {
+    if (inp.width !== width || inp.height !== height) {
+      throw new MedcolorError(
+        'ERR_MODEL_BATCH_SIZE',
+        `every image of a batch must have the same size; found ${width}x${height} and ${inp.width}x${inp.height}`,
+      );
+    }
+    if (inp.L.length !== width * height) {
+      throw new MedcolorError('ERR_MODEL_INPUT', `L has ${inp.L.length} values; expected ${width}x${height}`);
+    }
+  }
+  const n = inputs.length, hw = width * height;
+  const x = new Float32Array(n * hw);
+  for (let k = 0; k < n; k++) {
+    const L = inputs[k].L, o = k * hw;
+    for (let i = 0; i < hw; i++) x[o + i] = L[i] / 50 - 1;
+  }
+  const feeds = { L: new model.ort.Tensor('float32', x, [n, 1, height, width]) };
+  let out: Record<string, OrtTensorLike>;
+  try {
+    out = await model.session.run(feeds);
+  } catch (e) {
+    throw new MedcolorError(
+      'ERR_MODEL_RUN',
+      `running model ${model.name} on ${n}x1x${height}x${width} failed: ${(e as Error).message}`,
+      { file: model.source, cause: e },
+    );
+  }
+  const ab = out.ab;
+  const dims = ab?.dims ?? [];
+  if (!ab || !(ab.data instanceof Float32Array) || dims.length !== 4 || dims[0] !== n || dims[1] !== 2 ||
+    dims[2] !== height || dims[3] !== width) {
+    throw new MedcolorError(
+      'ERR_MODEL_CONTRACT',
+      `expected output "ab" float32 [${n},2,${height},${width}]; found ${ab?.type ?? 'nothing'} [${dims.join(',')}]`,
+      { file: model.source },
+    );
+  }
+  const data = ab.data;
+  const s = model.abScale;
+  const results: Float32Array[] = [];
+  for (let k = 0; k < n; k++) {
+    // Planar [2,H,W] -> interleaved a,b per pixel.
+    const res = new Float32Array(2 * hw);
+    const oa = k * 2 * hw, ob = oa + hw;
+    for (let i = 0; i < hw; i++) {
+      res[2 * i] = data[oa + i] * s;
+      res[2 * i + 1] = data[ob + i] * s;
+    }
+    results.push(res);
+  }
+  return results;
+}
+
+/** A method that can colorize several inputs in one call, and states the size it works at. */
+export interface BatchColorizationMethod extends ColorizationMethod {
+  /** The working size (square) the pipeline resizes L* to before calling the method. */
+  readonly workingSize?: number;
+  colorizeBatch?(inputs: ColorizeInput[], options?: MethodOptions): Promise<ColorizeResult[]>;
+}
+
+/**
+ * The `model` colorization method backed by a loaded model. It runs at whatever size it is given;
+ * the pipeline resizes L* to `workingSize` (the model's `medcolor.input_size`) first.
+ *
+ * @example
+ * const method = createModelMethod(model);
+ * const { rgb } = await colorizeImage(gray, method);
+ */
+export function createModelMethod(model: ColorizationModel): BatchColorizationMethod {
+  return {
+    name: 'model',
+    description: `learned colorizer ${model.name} (ONNX, working size ${model.inputSize})`,
+    workingSize: model.inputSize,
+    async colorize(input: ColorizeInput): Promise<ColorizeResult> {
+      const [ab] = await runColorizationModel(model, [input]);
+      return { width: input.width, height: input.height, ab };
+    },
+    async colorizeBatch(inputs: ColorizeInput[]): Promise<ColorizeResult[]> {
+      const abs = await runColorizationModel(model, inputs);
+      return abs.map((ab, k) => ({ width: inputs[k].width, height: inputs[k].height, ab }));
+    },
+  };
+}
+
+/**
+ * Reads the metadata_props of an ONNX file without decoding the graph (a few protobuf
+ * fields at the top level; weights are skipped, not copied).
+ *
+ * @example
+ * readOnnxMetadata(bytes)['medcolor.ab_scale']; // "110"
+ */
+export function readOnnxMetadata(bytes: Uint8Array): Record<string, string> {
+  const out: Record<string, string> = {};
+  const r = new ProtoReader(bytes);
+  while (!r.done()) {
+    const { field, wire } = r.tag();
+    if (field === 14 && wire === 2) {
+      // StringStringEntryProto { key = 1; value = 2; }
+      const entry = r.sub();
+      let key = '', value = '';
+      while (!entry.done()) {
+        const t = entry.tag();
+        if (t.field === 1 && t.wire === 2) key = entry.string();
+        else if (t.field === 2 && t.wire === 2) value = entry.string();
+        else entry.skip(t.wire);
+      }
+      out[key] = value;
+    } else {
+      r.skip(wire);
+    }
+  }
+  return out;
+}
+
+const utf8 = new TextDecoder();
+
+/** Minimal protobuf wire-format reader (enough to walk fields and skip what is not needed). */
+class ProtoReader {
+  private pos: number;
+  constructor(private readonly buf: Uint8Array, start = 0, private readonly end = buf.length) {
+    this.pos = start;
+  }
+  done(): boolean {
+    return this.pos >= this.end;
+  }
+  private varint(): number {
+    let result = 0, mul = 1;
+    for (;;) {
+      if (this.pos >= this.end) throw this.bad();
+      const b = this.buf[this.pos++];
+      result += (b & 0x7f) * mul;
+      if (b < 0x80) return result;
+      mul *= 128;
+      if (mul > 2 ** 63) throw this.bad();
+    }
+  }
+  tag(): { field: number; wire: number } {
+    const t = this.varint();
+    return { field: Math.floor(t / 8), wire: t & 7 };
+  }
+  private len(): number {
+    const n = this.varint();
+    if (this.pos + n > this.end) throw this.bad();
+    return n;
+  }
+  sub(): ProtoReader {
+    const n = this.len();
+    const r = new ProtoReader(this.buf, this.pos, this.pos + n);
+    this.pos += n;
+    return r;
+  }
+  string(): string {
+    const n = this.len();
+    const s = utf8.decode(this.buf.subarray(this.pos, this.pos + n));
+    this.pos += n;
+    return s;
+  }
+  skip(wire: number): void {
+    if (wire === 0) this.varint();
+    else if (wire === 1) this.pos += 8;
+    else if (wire === 2) {
+      const n = this.len(); // read first: `this.pos += this.len()` would add to the pos before the length
+      this.pos += n;
+    }
+    else if (wire === 5) this.pos += 4;
+    else throw this.bad();
+    if (this.pos > this.end) throw this.bad();
+  }
+  private bad(): MedcolorError {
+    return new MedcolorError('ERR_MODEL_FORMAT', 'not a valid ONNX (protobuf) file: malformed field');
+  }
+}
