@@ -1,0 +1,189 @@
+/**
+ * Serialization of graphs to ONNX ModelProto bytes (protobufjs with the official onnx.proto
+ * schema, as compiled by the `onnx-proto` package), and import of existing ONNX models into
+ * a Graph (for frozen feature networks).
+ */
+import onnxProto from 'onnx-proto';
+import type { AttrValue, ConstTensor, DType, Graph, Node, Tensor } from './graph.js';
+import { FLOAT_ATTRS } from './graph.js';
+import { ONNX_DTYPE } from './shape-infer.js';
+
+const { onnx } = onnxProto;
+type IAttributeProto = onnxProto.onnx.IAttributeProto;
+type ITensorProto = onnxProto.onnx.ITensorProto;
+type IValueInfoProto = onnxProto.onnx.IValueInfoProto;
+
+const AT = onnx.AttributeProto.AttributeType;
+const FROM_ONNX: Record<number, DType> = { 1: 'float32', 6: 'int32', 7: 'int64', 9: 'bool' };
+
+function tensorProto(name: string, c: ConstTensor): ITensorProto {
+  const buf = c.data;
+  return {
+    name,
+    dataType: ONNX_DTYPE[c.dtype],
+    dims: c.shape,
+    rawData: new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength),
+  };
+}
+
+function attrProto(name: string, v: AttrValue): IAttributeProto {
+  if (typeof v === 'string') return { name, type: AT.STRING, s: new TextEncoder().encode(v) };
+  if (typeof v === 'number') {
+    return FLOAT_ATTRS.has(name) ? { name, type: AT.FLOAT, f: v } : { name, type: AT.INT, i: v };
+  }
+  if (Array.isArray(v)) {
+    if (v.length && typeof v[0] === 'string') {
+      return { name, type: AT.STRINGS, strings: (v as string[]).map((s) => new TextEncoder().encode(s)) };
+    }
+    return FLOAT_ATTRS.has(name) ? { name, type: AT.FLOATS, floats: v as number[] } : { name, type: AT.INTS, ints: v as number[] };
+  }
+  return { name, type: AT.TENSOR, t: tensorProto('', v.tensor) };
+}
+
+function valueInfo(t: Tensor): IValueInfoProto {
+  return {
+    name: t.name,
+    type: { tensorType: { elemType: ONNX_DTYPE[t.dtype], shape: { dim: t.shape.map((d) => ({ dimValue: d })) } } },
+  };
+}
+
+/** Options for `serializeModel`. */
+export interface SerializeOptions {
+  /** Producer name written into the model (default 'medcolor'). */
+  producer?: string;
+  /** Also write value_info for every intermediate tensor (default false). */
+  valueInfo?: boolean;
+}
+
+/**
+ * Encodes a graph as ONNX ModelProto bytes (IR version 8, the graph's opset).
+ *
+ * @example
+ * const bytes = serializeModel(g);
+ * const session = await ort.InferenceSession.create(bytes);
+ */
+export function serializeModel(g: Graph, options: SerializeOptions = {}): Uint8Array {
+  // Only initializers that are not graph inputs and are actually used.
+  const used = new Set<string>();
+  for (const n of g.nodes) for (const i of n.inputs) used.add(i);
+  for (const o of g.outputs) used.add(o.name);
+  const inputNames = new Set(g.inputs.map((t) => t.name));
+  const initializer: ITensorProto[] = [];
+  for (const [name, c] of g.initializers) if (used.has(name) && !inputNames.has(name)) initializer.push(tensorProto(name, c));
+  const nodes = g.nodes.map((n: Node) => ({
+    name: n.name,
+    opType: n.op,
+    domain: n.domain ?? '',
+    input: n.inputs,
+    output: n.outputs,
+    attribute: Object.entries(n.attrs).map(([k, v]) => attrProto(k, v)),
+  }));
+  const outNames = new Set(g.outputs.map((t) => t.name));
+  const model = onnx.ModelProto.create({
+    irVersion: 8,
+    producerName: options.producer ?? 'medcolor',
+    opsetImport: [{ domain: '', version: g.opset }],
+    metadataProps: [...g.metadata].map(([key, value]) => ({ key, value })),
+    graph: {
+      name: g.name,
+      node: nodes,
+      initializer,
+      input: g.inputs.map(valueInfo),
+      output: g.outputs.map(valueInfo),
+      valueInfo: options.valueInfo
+        ? [...g.tensors.values()].filter((t) => !inputNames.has(t.name) && !outNames.has(t.name) && !g.initializers.has(t.name)).map(valueInfo)
+        : [],
+    },
+  });
+  return onnx.ModelProto.encode(model).finish();
+}
+
+function constFromProto(t: ITensorProto): ConstTensor {
+  const dtype = FROM_ONNX[t.dataType ?? 1];
+  if (!dtype) throw new Error(`tensor '${t.name}': data type ${t.dataType} is not supported`);
+  const shape = (t.dims ?? []).map((d) => Number(d));
+  const n = shape.reduce((a, b) => a * b, 1);
+  const raw = t.rawData && t.rawData.length ? t.rawData : undefined;
+  const copy = raw ? new Uint8Array(raw).buffer : undefined;
+  switch (dtype) {
+    case 'float32':
+      return { dtype, shape, data: copy ? new Float32Array(copy) : Float32Array.from(t.floatData ?? []) };
+    case 'int64':
+      return { dtype, shape, data: copy ? new BigInt64Array(copy) : BigInt64Array.from((t.int64Data ?? []).map((v) => BigInt(v.toString()))) };
+    case 'int32':
+      return { dtype, shape, data: copy ? new Int32Array(copy) : Int32Array.from(t.int32Data ?? []) };
+    case 'bool':
+      return { dtype, shape, data: copy ? new Uint8Array(copy) : Uint8Array.from(t.int32Data ?? []) };
+  }
+  void n;
+  throw new Error('unreachable');
+}
+
+function attrFromProto(a: IAttributeProto): AttrValue {
+  switch (a.type) {
+    case AT.FLOAT: return a.f ?? 0;
+    case AT.INT: return Number(a.i ?? 0);
+    case AT.STRING: return new TextDecoder().decode(a.s ?? new Uint8Array());
+    case AT.FLOATS: return [...(a.floats ?? [])];
+    case AT.INTS: return (a.ints ?? []).map((v) => Number(v));
+    case AT.STRINGS: return (a.strings ?? []).map((s) => new TextDecoder().decode(s));
+    case AT.TENSOR: return { tensor: constFromProto(a.t!) };
+  }
+  throw new Error(`attribute '${a.name}': type ${a.type} is not supported`);
+}
+
+/** Result of importing a model: the mapping from the model's tensor names to graph tensors. */
+export interface ImportResult {
+  outputs: Tensor[];
+  /** Every imported tensor by its original name. */
+  values: Map<string, Tensor>;
+  metadata: Map<string, string>;
+}
+
+/**
+ * Imports an ONNX model into graph `g`: its initializers become constants (frozen weights),
+ * its inputs are bound to the given tensors (by position or name), and its nodes are added
+ * with fresh names. Differentiating through the imported part then works like any other
+ * part of the graph (only ops with VJP rules can be differentiated).
+ *
+ * @example
+ * const [features] = importModel(g, vggBytes, { input: rgb }).outputs;
+ */
+export function importModel(g: Graph, bytes: Uint8Array, bind: Record<string, Tensor> | Tensor[], prefix = 'imp'): ImportResult {
+  const model = onnx.ModelProto.decode(bytes);
+  const graph = model.graph!;
+  const values = new Map<string, Tensor>();
+  const inits = new Set((graph.initializer ?? []).map((t) => t.name!));
+  for (const t of graph.initializer ?? []) values.set(t.name!, g.constant(constFromProto(t), `${prefix}_w`));
+  const realInputs = (graph.input ?? []).filter((i) => !inits.has(i.name!));
+  realInputs.forEach((inp, k) => {
+    const t = Array.isArray(bind) ? bind[k] : bind[inp.name!];
+    if (!t) throw new Error(`importModel: no tensor bound to input '${inp.name}'`);
+    values.set(inp.name!, t);
+  });
+  for (const n of graph.node ?? []) {
+    if (n.domain && n.domain !== 'ai.onnx') throw new Error(`importModel: op domain '${n.domain}' is not supported`);
+    if (n.opType === 'Constant') {
+      const v = attrFromProto((n.attribute ?? []).find((a) => a.name === 'value')!) as { tensor: ConstTensor };
+      values.set(n.output![0], g.constant(v.tensor, `${prefix}_c`));
+      continue;
+    }
+    const attrs: Record<string, AttrValue> = {};
+    for (const a of n.attribute ?? []) attrs[a.name!] = attrFromProto(a);
+    const ins = (n.input ?? []).map((name) => (name ? values.get(name) : undefined));
+    ins.forEach((t, i) => {
+      if (!t && n.input![i]) throw new Error(`importModel: input '${n.input![i]}' of node '${n.name}' is unknown`);
+    });
+    const outs = g.op(n.opType!, ins, attrs, n.output!.length, `${prefix}_${n.opType!.toLowerCase()}`);
+    n.output!.forEach((name, i) => values.set(name, outs[i]));
+  }
+  const outputs = (graph.output ?? []).map((o) => values.get(o.name!)!);
+  const metadata = new Map((model.metadataProps ?? []).map((p) => [p.key!, p.value!]));
+  return { outputs, values, metadata };
+}
+
+/** Reads the metadata_props of an ONNX model. */
+export function readModelMetadata(bytes: Uint8Array): Map<string, string> {
+  const model = onnx.ModelProto.decode(bytes);
+  return new Map((model.metadataProps ?? []).map((p) => [p.key!, p.value!]));
+}

@@ -1,0 +1,266 @@
+/**
+ * Static shape inference for the ONNX ops the graph builder supports (opset 17 semantics).
+ * Shapes must be fully known; inputs that carry shapes (Reshape's shape, Slice's starts, ...)
+ * must be constants.
+ */
+import type { AttrValue, DType, Graph, Tensor } from './graph.js';
+import { broadcastShapes } from './graph.js';
+
+export interface ShapeInfo {
+  shape: number[];
+  dtype: DType;
+}
+
+const UNARY = new Set([
+  'Relu', 'LeakyRelu', 'Sigmoid', 'Tanh', 'Neg', 'Sqrt', 'Abs', 'Exp', 'Log', 'Identity', 'Reciprocal', 'Softplus',
+  'Erf', 'Sign', 'Not', 'Clip', 'Softmax', 'LogSoftmax', 'Elu', 'HardSigmoid', 'Floor', 'Ceil', 'Round', 'Dropout',
+]);
+const BINARY = new Set(['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Max', 'Min', 'And', 'Or', 'Mod']);
+const COMPARE = new Set(['Greater', 'Less', 'Equal', 'GreaterOrEqual', 'LessOrEqual']);
+const REDUCE = new Set(['ReduceMean', 'ReduceSum', 'ReduceMax', 'ReduceMin', 'ReduceSumSquare', 'ReduceL2', 'ReduceProd']);
+
+/** ONNX TensorProto.DataType numbers for the dtypes used here. */
+export const ONNX_DTYPE: Record<DType, number> = { float32: 1, int32: 6, int64: 7, bool: 9 };
+const FROM_ONNX: Record<number, DType> = { 1: 'float32', 6: 'int32', 7: 'int64', 9: 'bool' };
+
+function ints(v: AttrValue | undefined, fallback: number[]): number[] {
+  if (v === undefined) return fallback;
+  if (Array.isArray(v)) return v as number[];
+  if (typeof v === 'number') return [v];
+  throw new Error(`expected an int list attribute, got ${JSON.stringify(v)}`);
+}
+function int(v: AttrValue | undefined, fallback: number): number {
+  return typeof v === 'number' ? v : fallback;
+}
+function normAxis(axis: number, rank: number): number {
+  return axis < 0 ? axis + rank : axis;
+}
+
+function need(g: Graph, t: Tensor | undefined, what: string, op: string): number[] {
+  if (!t) throw new Error(`${op}: missing ${what}`);
+  const v = g.constValues(t);
+  if (!v) throw new Error(`${op}: ${what} must be a constant`);
+  return v;
+}
+
+/** Output spatial size of a convolution / pooling window. */
+export function convOutSize(inp: number, k: number, stride: number, padBegin: number, padEnd: number, dilation: number, ceil = false): number {
+  const eff = (k - 1) * dilation + 1;
+  const v = (inp + padBegin + padEnd - eff) / stride;
+  return (ceil ? Math.ceil(v) : Math.floor(v)) + 1;
+}
+
+export function inferShapes(
+  g: Graph,
+  op: string,
+  inputs: (Tensor | undefined)[],
+  attrs: Record<string, AttrValue>,
+  nOut: number,
+): ShapeInfo[] {
+  const x = inputs[0];
+  const xs = x ? [...x.shape] : [];
+  const dt: DType = x?.dtype ?? 'float32';
+  const one = (shape: number[], dtype: DType = dt): ShapeInfo[] => [{ shape, dtype }];
+
+  if (UNARY.has(op)) {
+    if (op === 'Dropout') return [{ shape: xs, dtype: dt }, { shape: xs, dtype: 'bool' }].slice(0, nOut);
+    return one(xs);
+  }
+  if (BINARY.has(op)) return one(broadcastShapes(xs, inputs[1]!.shape));
+  if (COMPARE.has(op)) return one(broadcastShapes(xs, inputs[1]!.shape), 'bool');
+  if (op === 'Sum' || op === 'Mean') return one(inputs.reduce((a, t) => broadcastShapes(a, t!.shape), [] as number[]));
+  if (op === 'Where') {
+    return one(broadcastShapes(broadcastShapes(xs, inputs[1]!.shape), inputs[2]!.shape), inputs[1]!.dtype);
+  }
+  if (op === 'Cast') return one(xs, FROM_ONNX[int(attrs.to, 1)]);
+  if (REDUCE.has(op)) {
+    const keep = int(attrs.keepdims, 1) === 1;
+    let axes: number[] | undefined;
+    if (op === 'ReduceMean' || op === 'ReduceMax' || op === 'ReduceMin' || op === 'ReduceL2' || op === 'ReduceProd' || op === 'ReduceSumSquare') {
+      axes = attrs.axes !== undefined ? ints(attrs.axes, []) : undefined;
+    } else {
+      axes = inputs[1] ? need(g, inputs[1], 'axes', op) : undefined;
+    }
+    const all = axes === undefined || axes.length === 0;
+    const set = new Set((axes ?? []).map((a) => normAxis(a, xs.length)));
+    const out: number[] = [];
+    xs.forEach((d, i) => {
+      if (all || set.has(i)) {
+        if (keep) out.push(1);
+      } else out.push(d);
+    });
+    return one(out);
+  }
+  switch (op) {
+    case 'Conv': {
+      const w = inputs[1]!.shape;
+      const sp = xs.length - 2;
+      const strides = ints(attrs.strides, Array(sp).fill(1));
+      const dil = ints(attrs.dilations, Array(sp).fill(1));
+      const pads = ints(attrs.pads, Array(2 * sp).fill(0));
+      const out = [xs[0], w[0]];
+      for (let i = 0; i < sp; i++) out.push(convOutSize(xs[2 + i], w[2 + i], strides[i], pads[i], pads[i + sp], dil[i]));
+      return one(out);
+    }
+    case 'ConvTranspose': {
+      const w = inputs[1]!.shape;
+      const group = int(attrs.group, 1);
+      const sp = xs.length - 2;
+      const strides = ints(attrs.strides, Array(sp).fill(1));
+      const dil = ints(attrs.dilations, Array(sp).fill(1));
+      const pads = ints(attrs.pads, Array(2 * sp).fill(0));
+      const outPad = ints(attrs.output_padding, Array(sp).fill(0));
+      const out = [xs[0], w[1] * group];
+      for (let i = 0; i < sp; i++) {
+        out.push(strides[i] * (xs[2 + i] - 1) + outPad[i] + (w[2 + i] - 1) * dil[i] + 1 - pads[i] - pads[i + sp]);
+      }
+      return one(out);
+    }
+    case 'BatchNormalization': {
+      const c = [xs[1]];
+      return [{ shape: xs, dtype: dt }, { shape: c, dtype: dt }, { shape: c, dtype: dt }].slice(0, nOut);
+    }
+    case 'InstanceNormalization':
+      return one(xs);
+    case 'MaxPool':
+    case 'AveragePool': {
+      const k = ints(attrs.kernel_shape, []);
+      const sp = k.length;
+      const strides = ints(attrs.strides, Array(sp).fill(1));
+      const dil = ints(attrs.dilations, Array(sp).fill(1));
+      const pads = ints(attrs.pads, Array(2 * sp).fill(0));
+      const ceil = int(attrs.ceil_mode, 0) === 1;
+      const out = [xs[0], xs[1]];
+      for (let i = 0; i < sp; i++) out.push(convOutSize(xs[2 + i], k[i], strides[i], pads[i], pads[i + sp], dil[i], ceil));
+      return Array(nOut).fill(0).map((_, k2) => ({ shape: out, dtype: k2 === 0 ? dt : 'int64' }));
+    }
+    case 'GlobalAveragePool':
+    case 'GlobalMaxPool':
+      return one([xs[0], xs[1], ...xs.slice(2).map(() => 1)]);
+    case 'Concat': {
+      const axis = normAxis(int(attrs.axis, 0), xs.length);
+      const out = [...xs];
+      out[axis] = inputs.reduce((s, t) => s + t!.shape[axis], 0);
+      return one(out);
+    }
+    case 'Split': {
+      const axis = normAxis(int(attrs.axis, 0), xs.length);
+      const sizes = inputs[1] ? need(g, inputs[1], 'split', op) : Array(nOut).fill(xs[axis] / nOut);
+      return sizes.map((s) => {
+        const o = [...xs];
+        o[axis] = s;
+        return { shape: o, dtype: dt };
+      });
+    }
+    case 'Slice': {
+      const starts = need(g, inputs[1], 'starts', op);
+      const ends = need(g, inputs[2], 'ends', op);
+      const axes = inputs[3] ? need(g, inputs[3], 'axes', op) : starts.map((_, i) => i);
+      const steps = inputs[4] ? need(g, inputs[4], 'steps', op) : starts.map(() => 1);
+      const out = [...xs];
+      axes.forEach((a0, i) => {
+        const a = normAxis(a0, xs.length);
+        const d = xs[a];
+        const st = steps[i];
+        let s = starts[i] < 0 ? starts[i] + d : starts[i];
+        let e = ends[i] < 0 ? ends[i] + d : ends[i];
+        if (st > 0) {
+          s = Math.max(0, Math.min(s, d));
+          e = Math.max(0, Math.min(e, d));
+          out[a] = Math.max(0, Math.ceil((e - s) / st));
+        } else {
+          s = Math.max(-1, Math.min(s, d - 1));
+          e = Math.max(-1, Math.min(e, d - 1));
+          out[a] = Math.max(0, Math.ceil((e - s) / st));
+        }
+      });
+      return one(out);
+    }
+    case 'Pad': {
+      const pads = need(g, inputs[1], 'pads', op);
+      const r = xs.length;
+      const axes = inputs[3] ? need(g, inputs[3], 'axes', op).map((a) => normAxis(a, r)) : xs.map((_, i) => i);
+      const out = [...xs];
+      axes.forEach((a, i) => (out[a] += pads[i] + pads[i + axes.length]));
+      return one(out);
+    }
+    case 'Reshape': {
+      const shape = need(g, inputs[1], 'shape', op);
+      const total = Graph_size(xs);
+      const out = shape.map((d, i) => (d === 0 ? xs[i] : d));
+      const neg = out.indexOf(-1);
+      if (neg >= 0) out[neg] = total / Graph_size(out.filter((_, i) => i !== neg));
+      if (Graph_size(out) !== total) throw new Error(`Reshape: cannot reshape [${xs}] to [${shape}]`);
+      return one(out);
+    }
+    case 'Flatten': {
+      const axis = normAxis(int(attrs.axis, 1), xs.length);
+      return one([Graph_size(xs.slice(0, axis)), Graph_size(xs.slice(axis))]);
+    }
+    case 'Transpose': {
+      const perm = ints(attrs.perm, xs.map((_, i) => xs.length - 1 - i));
+      return one(perm.map((p) => xs[p]));
+    }
+    case 'Squeeze': {
+      const axes = inputs[1] ? need(g, inputs[1], 'axes', op).map((a) => normAxis(a, xs.length)) : xs.map((d, i) => (d === 1 ? i : -1));
+      return one(xs.filter((_, i) => !axes.includes(i)));
+    }
+    case 'Unsqueeze': {
+      const axes0 = need(g, inputs[1], 'axes', op);
+      const r = xs.length + axes0.length;
+      const axes = axes0.map((a) => normAxis(a, r)).sort((a, b) => a - b);
+      const out = [...xs];
+      for (const a of axes) out.splice(a, 0, 1);
+      return one(out);
+    }
+    case 'Expand': {
+      const shape = need(g, inputs[1], 'shape', op);
+      return one(broadcastShapes(xs, shape));
+    }
+    case 'Tile': {
+      const reps = need(g, inputs[1], 'repeats', op);
+      return one(xs.map((d, i) => d * reps[i]));
+    }
+    case 'Resize': {
+      const sizes = inputs[3] ? g.constValues(inputs[3]) : undefined;
+      if (sizes && sizes.length) return one(sizes);
+      const scales = need(g, inputs[2], 'scales', op);
+      return one(xs.map((d, i) => Math.floor(d * scales[i])));
+    }
+    case 'MatMul': {
+      const b = [...inputs[1]!.shape];
+      if (xs.length === 1 || b.length === 1) throw new Error('MatMul: 1-D operands are not supported here');
+      const batch = broadcastShapes(xs.slice(0, -2), b.slice(0, -2));
+      return one([...batch, xs[xs.length - 2], b[b.length - 1]]);
+    }
+    case 'Gemm': {
+      const b = inputs[1]!.shape;
+      const m = int(attrs.transA, 0) ? xs[1] : xs[0];
+      const n = int(attrs.transB, 0) ? b[0] : b[1];
+      return one([m, n]);
+    }
+    case 'Shape':
+      return one([xs.length], 'int64');
+    case 'ConstantOfShape': {
+      const shape = need(g, inputs[0], 'shape', op);
+      const v = attrs.value as { tensor: { dtype: DType } } | undefined;
+      return one(shape, v?.tensor.dtype ?? 'float32');
+    }
+    case 'Constant': {
+      const v = attrs.value as { tensor: { dtype: DType; shape: number[] } };
+      return one(v.tensor.shape, v.tensor.dtype);
+    }
+    case 'ArgMax':
+    case 'ArgMin': {
+      const axis = normAxis(int(attrs.axis, 0), xs.length);
+      const keep = int(attrs.keepdims, 1) === 1;
+      const out = keep ? xs.map((d, i) => (i === axis ? 1 : d)) : xs.filter((_, i) => i !== axis);
+      return one(out, 'int64');
+    }
+  }
+  throw new Error(`shape inference: op '${op}' is not supported by the graph builder`);
+}
+
+function Graph_size(s: readonly number[]): number {
+  return s.reduce((a, b) => a * b, 1);
+}

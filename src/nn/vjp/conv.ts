@@ -1,0 +1,174 @@
+/**
+ * VJP rules of Conv, ConvTranspose and BatchNormalization (training mode).
+ *
+ * Conv's input gradient is a ConvTranspose with the same weights. Its weight gradient is the
+ * op worth engineering (see DESIGN.md): it is built from k*k strided Slices of the padded,
+ * channel-major input, each feeding one Gemm with the channel-major output gradient, so no
+ * k*k-sized im2col buffer is ever concatenated. The alternative (one Conv over
+ * batch/channel-transposed tensors) is kept behind `setConvWeightGradMethod('conv')` for
+ * benchmarking.
+ */
+import { registerVjp } from '../autodiff.js';
+import type { Graph, Tensor } from '../graph.js';
+import { mul, mulScalar, reduceMean, reduceSum, reshape, slice, sub, transpose } from '../ops.js';
+
+export type ConvWeightGradMethod = 'gemm' | 'conv';
+let weightGradMethod: ConvWeightGradMethod = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.MEDCOLOR_WGRAD === 'conv' ? 'conv' : 'gemm';
+
+/** Chooses how Conv weight gradients are emitted (for benchmarks). */
+export function setConvWeightGradMethod(m: ConvWeightGradMethod): void {
+  weightGradMethod = m;
+}
+
+interface Conv2dGeometry {
+  k: [number, number];
+  strides: [number, number];
+  dilations: [number, number];
+  pads: [number, number, number, number];
+  group: number;
+}
+
+function geometry(attrs: Record<string, unknown>, w: Tensor): Conv2dGeometry {
+  const k = (attrs.kernel_shape as number[] | undefined) ?? [w.shape[2], w.shape[3]];
+  const strides = (attrs.strides as number[] | undefined) ?? [1, 1];
+  const dilations = (attrs.dilations as number[] | undefined) ?? [1, 1];
+  const pads = (attrs.pads as number[] | undefined) ?? [0, 0, 0, 0];
+  if (attrs.auto_pad && attrs.auto_pad !== 'NOTSET') throw new Error('Conv VJP: auto_pad is not supported; give explicit pads');
+  return {
+    k: [k[0], k[1]],
+    strides: [strides[0], strides[1]],
+    dilations: [dilations[0], dilations[1]],
+    pads: [pads[0], pads[1], pads[2], pads[3]],
+    group: (attrs.group as number | undefined) ?? 1,
+  };
+}
+
+/**
+ * Weight gradient of a 2-D convolution: dW[co, ci, i, j] = sum over n, oh, ow of
+ * dY[n, co, oh, ow] * X[n, ci, oh*s + i*d - p, ow*s + j*d - p]. Returns [Co, Ci/group, kh, kw].
+ */
+export function convWeightGrad(g: Graph, x: Tensor, dy: Tensor, geo: Conv2dGeometry): Tensor {
+  if (geo.group !== 1) return groupedWeightGrad(g, x, dy, geo);
+  const [n, ci, h, w] = x.shape;
+  const [, co, ho, wo] = dy.shape;
+  const [kh, kw] = geo.k;
+  const [sh, sw] = geo.strides;
+  const [dh, dw] = geo.dilations;
+  const [pt, pl, pb, pr] = geo.pads;
+  if (weightGradMethod === 'conv') {
+    const xt = transpose(g, x, [1, 0, 2, 3]);
+    const dyt = transpose(g, dy, [1, 0, 2, 3]);
+    let r = g.op1('Conv', [xt, dyt], { strides: [dh, dw], dilations: [sh, sw], pads: [pt, pl, pb, pr] }, 'wgrad');
+    if (r.shape[2] !== kh || r.shape[3] !== kw) r = slice(g, r, [0, 0], [kh, kw], [2, 3]);
+    return transpose(g, r, [1, 0, 2, 3]);
+  }
+  const m = n * ho * wo;
+  // Channel-major output gradient [Co, N*Ho*Wo], formed once.
+  const dy2 = reshape(g, transpose(g, dy, [1, 0, 2, 3]), [co, m]);
+  // Channel-major padded input [Ci, N, Hp, Wp], formed once.
+  let xc = transpose(g, x, [1, 0, 2, 3]);
+  if (pt || pl || pb || pr) xc = g.op1('Pad', [xc, g.ints([0, 0, pt, pl, 0, 0, pb, pr])]);
+  if (kh === 1 && kw === 1 && sh === 1 && sw === 1 && h === ho && w === wo) {
+    const gm = g.op1('Gemm', [dy2, reshape(g, xc, [ci, m])], { transB: 1 }, 'wgrad');
+    return reshape(g, gm, [co, ci, 1, 1]);
+  }
+  const parts: Tensor[] = [];
+  for (let i = 0; i < kh; i++) {
+    for (let j = 0; j < kw; j++) {
+      const y0 = i * dh, x0 = j * dw;
+      const sl = slice(g, xc, [y0, x0], [y0 + (ho - 1) * sh + 1, x0 + (wo - 1) * sw + 1], [2, 3], [sh, sw]);
+      const gm = g.op1('Gemm', [dy2, reshape(g, sl, [ci, m])], { transB: 1 }, 'wgrad');
+      parts.push(reshape(g, gm, [co, ci, 1]));
+    }
+  }
+  const cat = parts.length === 1 ? parts[0] : g.op1('Concat', parts, { axis: 2 });
+  return reshape(g, cat, [co, ci, kh, kw]);
+}
+
+function groupedWeightGrad(g: Graph, x: Tensor, dy: Tensor, geo: Conv2dGeometry): Tensor {
+  const G = geo.group;
+  const ci = x.shape[1] / G, co = dy.shape[1] / G;
+  const xs = g.op('Split', [x, g.ints(Array(G).fill(ci))], { axis: 1 }, G);
+  const ds = g.op('Split', [dy, g.ints(Array(G).fill(co))], { axis: 1 }, G);
+  const parts = xs.map((xi, k) => convWeightGrad(g, xi, ds[k], { ...geo, group: 1 }));
+  return g.op1('Concat', parts, { axis: 0 });
+}
+
+registerVjp('Conv', ({ g, node, inputs: [x, w, b], dOut: [dy], needs }) => {
+  if (x!.shape.length !== 4) throw new Error('Conv VJP: only 2-D convolutions (NCHW) are supported');
+  const geo = geometry(node.attrs, w!);
+  const out: (Tensor | undefined)[] = [undefined, undefined, undefined];
+  if (needs[0]) {
+    const [, , h, wd] = x!.shape;
+    const [, , ho, wo] = dy!.shape;
+    const opad = [
+      h - ((ho - 1) * geo.strides[0] + (geo.k[0] - 1) * geo.dilations[0] + 1 - geo.pads[0] - geo.pads[2]),
+      wd - ((wo - 1) * geo.strides[1] + (geo.k[1] - 1) * geo.dilations[1] + 1 - geo.pads[1] - geo.pads[3]),
+    ];
+    out[0] = g.op1('ConvTranspose', [dy!, w!], {
+      strides: geo.strides, dilations: geo.dilations, pads: geo.pads, group: geo.group, output_padding: opad,
+    }, 'dgrad');
+  }
+  if (needs[1]) out[1] = convWeightGrad(g, x!, dy!, geo);
+  if (b && needs[2]) out[2] = reduceSum(g, dy!, [0, 2, 3], false);
+  return out;
+});
+
+registerVjp('ConvTranspose', ({ g, node, inputs: [x, w, b], dOut: [dy], needs }) => {
+  if (x!.shape.length !== 4) throw new Error('ConvTranspose VJP: only 2-D (NCHW) is supported');
+  if (node.attrs.output_shape) throw new Error('ConvTranspose VJP: give output_padding instead of output_shape');
+  const geo = geometry(node.attrs, w!);
+  const out: (Tensor | undefined)[] = [undefined, undefined, undefined];
+  // ConvTranspose is the adjoint of Conv with the same weights.
+  if (needs[0]) {
+    out[0] = g.op1('Conv', [dy!, w!], { strides: geo.strides, dilations: geo.dilations, pads: geo.pads, group: geo.group }, 'dgrad');
+  }
+  if (needs[1]) {
+    // W: [Cin, Cout/group, k, k]; the weight gradient of the adjoint conv with the roles of
+    // input and output gradient exchanged.
+    out[1] = convWeightGrad(g, dy!, x!, geo);
+  }
+  if (b && needs[2]) out[2] = reduceSum(g, dy!, [0, 2, 3], false);
+  return out;
+});
+
+/**
+ * BatchNormalization in training mode (batch statistics). Output 0 is normalized with the
+ * batch's mean and (biased) variance; outputs 1 and 2 are the running statistics, which carry
+ * no gradient. dX = gamma/sigma * (dY - mean(dY) - xhat * mean(dY * xhat)).
+ */
+registerVjp('BatchNormalization', ({ g, node, inputs: [x, scale], dOut: [dy], needs }) => {
+  const eps = (node.attrs.epsilon as number | undefined) ?? 1e-5;
+  const training = (node.attrs.training_mode as number | undefined) === 1;
+  const c = x!.shape[1];
+  const bshape = [1, c, ...x!.shape.slice(2).map(() => 1)];
+  const axes = [0, ...x!.shape.slice(2).map((_, i) => i + 2)];
+  const out: (Tensor | undefined)[] = [undefined, undefined, undefined, undefined, undefined];
+  if (!dy) return out;
+  if (!training) {
+    // Inference form: y = (x - mean) / sqrt(var + eps) * scale + bias with constant stats.
+    const [, , , mean, variance] = node.inputs.map((n) => (n ? g.get(n) : undefined));
+    const inv = g.op1('Reciprocal', [g.op1('Sqrt', [g.op1('Add', [variance!, g.scalar(eps)])])]);
+    const k = reshape(g, mul(g, scale!, inv), bshape);
+    if (needs[0]) out[0] = mul(g, dy, k);
+    const xhat = mul(g, sub(g, x!, reshape(g, mean!, bshape)), reshape(g, inv, bshape));
+    if (needs[1]) out[1] = reduceSum(g, mul(g, dy, xhat), axes, false);
+    if (needs[2]) out[2] = reduceSum(g, dy, axes, false);
+    return out;
+  }
+  const mean = reduceMean(g, x!, axes, true);
+  const xc = sub(g, x!, mean);
+  const variance = reduceMean(g, mul(g, xc, xc), axes, true);
+  const inv = g.op1('Reciprocal', [g.op1('Sqrt', [g.op1('Add', [variance, g.scalar(eps)])])]);
+  const xhat = mul(g, xc, inv);
+  const dbeta = reduceMean(g, dy, axes, true);
+  const dgammaMean = reduceMean(g, mul(g, dy, xhat), axes, true);
+  if (needs[0]) {
+    const k = mul(g, reshape(g, scale!, bshape), inv);
+    out[0] = mul(g, k, sub(g, sub(g, dy, dbeta), mul(g, xhat, dgammaMean)));
+  }
+  const count = axes.reduce((s, a) => s * x!.shape[a], 1);
+  if (needs[1]) out[1] = reshape(g, mulScalar(g, dgammaMean, count), [c]);
+  if (needs[2]) out[2] = reshape(g, mulScalar(g, dbeta, count), [c]);
+  return out;
+});

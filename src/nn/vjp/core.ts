@@ -1,0 +1,230 @@
+/**
+ * VJP rules of the elementwise, shape and reduction ops, written with standard ONNX ops.
+ */
+import { registerVjp } from '../autodiff.js';
+import type { Graph, Tensor } from '../graph.js';
+import { add, div, expandTo, mul, mulScalar, neg, reduceSum, reshape, sameShape, slice, sub, sumToShape, transpose, zeros } from '../ops.js';
+
+const one = (g: Graph) => g.scalar(1);
+
+function whereZero(g: Graph, cond: Tensor, t: Tensor, zeroWhenTrue = false): Tensor {
+  const z = g.scalar(0);
+  return zeroWhenTrue ? g.op1('Where', [cond, z, t]) : g.op1('Where', [cond, t, z]);
+}
+
+// ---- binary, with broadcasting -------------------------------------------------------------
+registerVjp('Add', ({ g, inputs: [a, b], dOut: [dy], needs }) => [
+  needs[0] ? sumToShape(g, dy!, a!.shape) : undefined,
+  needs[1] ? sumToShape(g, dy!, b!.shape) : undefined,
+]);
+registerVjp('Sub', ({ g, inputs: [a, b], dOut: [dy], needs }) => [
+  needs[0] ? sumToShape(g, dy!, a!.shape) : undefined,
+  needs[1] ? sumToShape(g, neg(g, dy!), b!.shape) : undefined,
+]);
+registerVjp('Mul', ({ g, inputs: [a, b], dOut: [dy], needs }) => [
+  needs[0] ? sumToShape(g, mul(g, dy!, b!), a!.shape) : undefined,
+  needs[1] ? sumToShape(g, mul(g, dy!, a!), b!.shape) : undefined,
+]);
+registerVjp('Div', ({ g, inputs: [a, b], outputs: [y], dOut: [dy], needs }) => {
+  const dyb = div(g, dy!, b!);
+  return [
+    needs[0] ? sumToShape(g, dyb, a!.shape) : undefined,
+    needs[1] ? sumToShape(g, neg(g, mul(g, dyb, y)), b!.shape) : undefined,
+  ];
+});
+registerVjp('Pow', ({ g, inputs: [a, b], outputs: [y], dOut: [dy], needs }) => {
+  const out: (Tensor | undefined)[] = [undefined, undefined];
+  if (needs[0]) {
+    // d/da a^b = b * a^(b-1)
+    const am1 = g.op1('Pow', [a!, sub(g, b!, one(g))]);
+    out[0] = sumToShape(g, mul(g, dy!, mul(g, b!, am1)), a!.shape);
+  }
+  if (needs[1]) {
+    // d/db a^b = a^b * ln a (defined for a > 0; 0 elsewhere)
+    const pos = g.op1('Greater', [a!, g.scalar(0)]);
+    const safe = g.op1('Where', [pos, a!, one(g)]);
+    out[1] = sumToShape(g, whereZero(g, pos, mul(g, dy!, mul(g, y, g.op1('Log', [safe])))), b!.shape);
+  }
+  return out;
+});
+registerVjp('Sum', ({ g, inputs, dOut: [dy], needs }) => inputs.map((t, i) => (needs[i] ? sumToShape(g, dy!, t!.shape) : undefined)));
+registerVjp('Max', ({ g, inputs: [a, b], outputs: [y], dOut: [dy], needs }) => {
+  const aWins = g.op1('GreaterOrEqual', [a!, b!]);
+  const e = expandTo(g, dy!, y.shape);
+  return [
+    needs[0] ? sumToShape(g, whereZero(g, aWins, e), a!.shape) : undefined,
+    needs[1] ? sumToShape(g, whereZero(g, aWins, e, true), b!.shape) : undefined,
+  ];
+});
+registerVjp('Min', ({ g, inputs: [a, b], outputs: [y], dOut: [dy], needs }) => {
+  const aWins = g.op1('LessOrEqual', [a!, b!]);
+  const e = expandTo(g, dy!, y.shape);
+  return [
+    needs[0] ? sumToShape(g, whereZero(g, aWins, e), a!.shape) : undefined,
+    needs[1] ? sumToShape(g, whereZero(g, aWins, e, true), b!.shape) : undefined,
+  ];
+});
+registerVjp('Where', ({ g, inputs: [c, a, b], outputs: [y], dOut: [dy], needs }) => {
+  const e = expandTo(g, dy!, y.shape);
+  return [
+    undefined,
+    needs[1] ? sumToShape(g, whereZero(g, c!, e), a!.shape) : undefined,
+    needs[2] ? sumToShape(g, whereZero(g, c!, e, true), b!.shape) : undefined,
+  ];
+});
+
+// ---- unary ---------------------------------------------------------------------------------
+registerVjp('Identity', ({ dOut: [dy] }) => [dy]);
+registerVjp('Neg', ({ g, dOut: [dy] }) => [neg(g, dy!)]);
+registerVjp('Relu', ({ g, outputs: [y], dOut: [dy] }) => [whereZero(g, g.op1('Greater', [y, g.scalar(0)]), dy!)]);
+registerVjp('LeakyRelu', ({ g, node, inputs: [x], dOut: [dy] }) => {
+  const alpha = (node.attrs.alpha as number | undefined) ?? 0.01;
+  return [g.op1('Where', [g.op1('Greater', [x!, g.scalar(0)]), dy!, mulScalar(g, dy!, alpha)])];
+});
+registerVjp('Sigmoid', ({ g, outputs: [y], dOut: [dy] }) => [mul(g, dy!, mul(g, y, sub(g, one(g), y)))]);
+registerVjp('Tanh', ({ g, outputs: [y], dOut: [dy] }) => [mul(g, dy!, sub(g, one(g), mul(g, y, y)))]);
+registerVjp('Exp', ({ g, outputs: [y], dOut: [dy] }) => [mul(g, dy!, y)]);
+registerVjp('Log', ({ g, inputs: [x], dOut: [dy] }) => [div(g, dy!, x!)]);
+registerVjp('Sqrt', ({ g, outputs: [y], dOut: [dy] }) => [div(g, mulScalar(g, dy!, 0.5), y)]);
+registerVjp('Abs', ({ g, inputs: [x], dOut: [dy] }) => [mul(g, dy!, g.op1('Sign', [x!]))]);
+registerVjp('Reciprocal', ({ g, outputs: [y], dOut: [dy] }) => [neg(g, mul(g, dy!, mul(g, y, y)))]);
+registerVjp('Softplus', ({ g, inputs: [x], dOut: [dy] }) => [mul(g, dy!, g.op1('Sigmoid', [x!]))]);
+registerVjp('Clip', ({ g, inputs: [x, lo, hi], dOut: [dy], needs }) => {
+  let mask: Tensor | undefined;
+  if (lo) mask = g.op1('GreaterOrEqual', [x!, lo]);
+  if (hi) {
+    const m2 = g.op1('LessOrEqual', [x!, hi]);
+    mask = mask ? g.op1('And', [mask, m2]) : m2;
+  }
+  return [needs[0] ? (mask ? whereZero(g, mask, dy!) : dy) : undefined, undefined, undefined];
+});
+
+// ---- shape ---------------------------------------------------------------------------------
+const reshapeBack = ({ g, inputs: [x], dOut: [dy] }: { g: Graph; inputs: (Tensor | undefined)[]; dOut: (Tensor | undefined)[] }) => [
+  reshape(g, dy!, x!.shape),
+];
+for (const op of ['Reshape', 'Flatten', 'Squeeze', 'Unsqueeze']) registerVjp(op, reshapeBack);
+registerVjp('Transpose', ({ g, node, inputs: [x], dOut: [dy] }) => {
+  const r = x!.shape.length;
+  const perm = (node.attrs.perm as number[] | undefined) ?? [...Array(r).keys()].reverse();
+  const inv = new Array<number>(r);
+  perm.forEach((p, i) => (inv[p] = i));
+  return [transpose(g, dy!, inv)];
+});
+registerVjp('Concat', ({ g, node, inputs, dOut: [dy], needs }) => {
+  const r = dy!.shape.length;
+  const axis = (((node.attrs.axis as number) ?? 0) + r) % r;
+  const sizes = inputs.map((t) => t!.shape[axis]);
+  const parts = g.op('Split', [dy!, g.ints(sizes)], { axis }, sizes.length);
+  return parts.map((p, i) => (needs[i] ? p : undefined));
+});
+registerVjp('Split', ({ g, node, inputs: [x], outputs, dOut }) => {
+  const r = x!.shape.length;
+  const axis = (((node.attrs.axis as number) ?? 0) + r) % r;
+  const parts = outputs.map((o, i) => dOut[i] ?? zeros(g, o.shape));
+  return [parts.length === 1 ? parts[0] : g.op1('Concat', parts, { axis })];
+});
+registerVjp('Expand', ({ g, inputs: [x], dOut: [dy] }) => [sumToShape(g, dy!, x!.shape), undefined]);
+registerVjp('Slice', ({ g, inputs, dOut: [dy] }) => {
+  const [x, s, e, ax, st] = inputs;
+  const shape = x!.shape;
+  const r = shape.length;
+  const starts = g.constValues(s!)!;
+  const ends = g.constValues(e!)!;
+  const axes = ax ? g.constValues(ax)! : starts.map((_, i) => i);
+  const steps = st ? g.constValues(st)! : starts.map(() => 1);
+  if (steps.some((v) => v !== 1)) {
+    // Strided slice: scatter through an index tensor (ScatterND on the flat view is avoided by
+    // building the gradient as a Pad of an interleave; handled in vjp/extra.ts when registered).
+    throw new Error('Slice VJP: steps other than 1 are handled by the strided-slice rule');
+  }
+  const pads = new Array<number>(2 * r).fill(0);
+  axes.forEach((a0, i) => {
+    const a = a0 < 0 ? a0 + r : a0;
+    const d = shape[a];
+    let b = starts[i] < 0 ? starts[i] + d : starts[i];
+    b = Math.max(0, Math.min(b, d));
+    pads[a] = b;
+    pads[a + r] = d - b - dy!.shape[a];
+    void ends;
+  });
+  return [g.op1('Pad', [dy!, g.ints(pads)]), undefined, undefined, undefined, undefined];
+});
+registerVjp('Pad', ({ g, node, inputs, dOut: [dy] }) => {
+  const [x, p, , ax] = inputs;
+  const mode = (node.attrs.mode as string | undefined) ?? 'constant';
+  if (mode !== 'constant') throw new Error(`Pad VJP: mode '${mode}' is not supported (only constant)`);
+  const pads = g.constValues(p!)!;
+  const r = x!.shape.length;
+  const axes = ax ? g.constValues(ax)!.map((a) => (a < 0 ? a + r : a)) : [...Array(r).keys()];
+  const starts: number[] = [], ends: number[] = [];
+  axes.forEach((a, i) => {
+    starts.push(pads[i]);
+    ends.push(pads[i] + x!.shape[a]);
+    if (pads[i] < 0 || pads[i + axes.length] < 0) throw new Error('Pad VJP: negative pads are not supported');
+  });
+  return [slice(g, dy!, starts, ends, axes), undefined, undefined, undefined];
+});
+
+// ---- reductions ----------------------------------------------------------------------------
+function reducedAxes(g: Graph, node: { op: string; attrs: Record<string, unknown> }, inputs: (Tensor | undefined)[]): number[] {
+  const r = inputs[0]!.shape.length;
+  let axes: number[] | undefined;
+  if (node.op === 'ReduceSum') axes = inputs[1] ? g.constValues(inputs[1])! : undefined;
+  else axes = node.attrs.axes as number[] | undefined;
+  if (!axes || axes.length === 0) return [...Array(r).keys()];
+  return axes.map((a) => (a < 0 ? a + r : a));
+}
+function keptShape(shape: readonly number[], axes: number[]): number[] {
+  return shape.map((d, i) => (axes.includes(i) ? 1 : d));
+}
+registerVjp('ReduceSum', ({ g, node, inputs, dOut: [dy] }) => {
+  const axes = reducedAxes(g, node, inputs);
+  const x = inputs[0]!;
+  return [expandTo(g, reshape(g, dy!, keptShape(x.shape, axes)), x.shape), undefined];
+});
+registerVjp('ReduceMean', ({ g, node, inputs, dOut: [dy] }) => {
+  const axes = reducedAxes(g, node, inputs);
+  const x = inputs[0]!;
+  const count = axes.reduce((c, a) => c * x.shape[a], 1);
+  return [expandTo(g, mulScalar(g, reshape(g, dy!, keptShape(x.shape, axes)), 1 / count), x.shape)];
+});
+registerVjp('ReduceSumSquare', ({ g, node, inputs, dOut: [dy] }) => {
+  const axes = reducedAxes(g, node, inputs);
+  const x = inputs[0]!;
+  return [mul(g, mulScalar(g, reshape(g, dy!, keptShape(x.shape, axes)), 2), x)];
+});
+
+// ---- linear algebra ------------------------------------------------------------------------
+function swapLast(g: Graph, t: Tensor): Tensor {
+  const r = t.shape.length;
+  const perm = [...Array(r).keys()];
+  [perm[r - 2], perm[r - 1]] = [perm[r - 1], perm[r - 2]];
+  return transpose(g, t, perm);
+}
+registerVjp('MatMul', ({ g, inputs: [a, b], dOut: [dy], needs }) => [
+  needs[0] ? sumToShape(g, g.op1('MatMul', [dy!, swapLast(g, b!)]), a!.shape) : undefined,
+  needs[1] ? sumToShape(g, g.op1('MatMul', [swapLast(g, a!), dy!]), b!.shape) : undefined,
+]);
+registerVjp('Gemm', ({ g, node, inputs: [a, b, c], dOut: [dy], needs }) => {
+  const alpha = (node.attrs.alpha as number | undefined) ?? 1;
+  const beta = (node.attrs.beta as number | undefined) ?? 1;
+  const tA = (node.attrs.transA as number | undefined) ?? 0;
+  const tB = (node.attrs.transB as number | undefined) ?? 0;
+  const out: (Tensor | undefined)[] = [undefined, undefined, undefined];
+  // Y = alpha * A' B' + beta * C, with A' = tA ? A^T : A, B' = tB ? B^T : B.
+  if (needs[0]) {
+    // dA' = dY B'^T ; dA = tA ? (dA')^T = B' dY^T : dA'
+    const ga = tA ? g.op1('Gemm', [b!, dy!], { transA: tB, transB: 1 }) : g.op1('Gemm', [dy!, b!], { transA: 0, transB: tB ? 0 : 1 });
+    out[0] = mulScalar(g, ga, alpha);
+  }
+  if (needs[1]) {
+    // dB' = A'^T dY ; dB = tB ? dY^T A' : dB'
+    const gb = tB ? g.op1('Gemm', [dy!, a!], { transA: 1, transB: tA }) : g.op1('Gemm', [a!, dy!], { transA: tA ? 0 : 1, transB: 0 });
+    out[1] = mulScalar(g, gb, alpha);
+  }
+  if (c && needs[2]) out[2] = sumToShape(g, mulScalar(g, dy!, beta), c.shape);
+  return out;
+});
+
+export { sameShape, add };
