@@ -63,7 +63,7 @@ export function inferShapes(
   const one = (shape: number[], dtype: DType = dt): ShapeInfo[] => [{ shape, dtype }];
 
   if (UNARY.has(op)) {
-    if (op === 'Dropout') return [{ shape: xs, dtype: dt }, { shape: xs, dtype: 'bool' }].slice(0, nOut);
+    if (op === 'Dropout') return ([{ shape: xs, dtype: dt }, { shape: xs, dtype: 'bool' }] as ShapeInfo[]).slice(0, nOut);
     return one(xs);
   }
   if (BINARY.has(op)) return one(broadcastShapes(xs, inputs[1]!.shape));
