@@ -39,6 +39,75 @@ export function linearToSrgb(c: number): number {
 const LIN8 = new Float32Array(256);
 for (let i = 0; i < 256; i++) LIN8[i] = srgbToLinear(i / 255);
 
+// Per-code contributions of each 8-bit channel to X/Xn, Y and Z/Zn (9 tables of 256 doubles):
+// the matrix product becomes three table sums per component.
+const XR = new Float64Array(256), XG = new Float64Array(256), XB = new Float64Array(256);
+const YR = new Float64Array(256), YG = new Float64Array(256), YB = new Float64Array(256);
+const ZR = new Float64Array(256), ZG = new Float64Array(256), ZB = new Float64Array(256);
+for (let i = 0; i < 256; i++) {
+  const v = LIN8[i];
+  XR[i] = (M_RGB2XYZ[0] * v) / D65.X; XG[i] = (M_RGB2XYZ[1] * v) / D65.X; XB[i] = (M_RGB2XYZ[2] * v) / D65.X;
+  YR[i] = M_RGB2XYZ[3] * v; YG[i] = M_RGB2XYZ[4] * v; YB[i] = M_RGB2XYZ[5] * v;
+  ZR[i] = (M_RGB2XYZ[6] * v) / D65.Z; ZG[i] = (M_RGB2XYZ[7] * v) / D65.Z; ZB[i] = (M_RGB2XYZ[8] * v) / D65.Z;
+}
+
+// f(t) of CIELAB tabulated on [0, 1] with 2^16 steps, read with linear interpolation.
+// The largest interpolation error (next to t = (6/29)^3, where |f''| peaks) is below 2e-8 in f,
+// i.e. 2e-6 in L*: far below float32 resolution of the output. Two spare entries absorb t a
+// hair above 1 (white after rounding).
+const F_STEPS = 65536;
+const F_LUT = new Float64Array(F_STEPS + 2);
+for (let i = 0; i < F_LUT.length; i++) {
+  const t = i / F_STEPS;
+  F_LUT[i] = t > EPS ? Math.cbrt(t) : (KAPPA * t + 16) / 116;
+}
+function fLabFast(t: number): number {
+  if (!(t >= 0 && t <= 1)) return fLab(t); // outside the table (only for out-of-range input)
+  const x = t * F_STEPS;
+  const i = x | 0;
+  const a = F_LUT[i];
+  return a + (F_LUT[i + 1] - a) * (x - i);
+}
+
+// Linear light -> 8-bit sRGB code, exactly Math.round(linearToSrgb(clamp(v)) * 255), without pow.
+// SRGB8_T[k] is the smallest linear value that encodes to code >= k (found by bisection on the
+// exact formula). Codes are at least 1/(255*12.92) = 3.0e-4 apart in linear light, wider than a
+// bin of SRGB8_BIN (1/4096 = 2.4e-4), so each bin holds at most one threshold: the code at the
+// start of the bin plus one comparison gives the exact code.
+const SRGB8_T = new Float64Array(257);
+SRGB8_T[0] = -Infinity;
+SRGB8_T[256] = Infinity;
+for (let k = 1; k < 256; k++) {
+  let lo = 0, hi = 1;
+  for (let it = 0; it < 64; it++) {
+    const mid = (lo + hi) / 2;
+    if (Math.round(linearToSrgb(mid) * 255) >= k) hi = mid; else lo = mid;
+  }
+  SRGB8_T[k] = hi;
+}
+const SRGB8_BINS = 4096;
+const SRGB8_BIN = new Uint8Array(SRGB8_BINS + 1);
+for (let i = 0, k = 0; i <= SRGB8_BINS; i++) {
+  const v = i / SRGB8_BINS;
+  while (k < 255 && v >= SRGB8_T[k + 1]) k++;
+  SRGB8_BIN[i] = k;
+}
+
+/**
+ * Linear light (clipped to 0..1) to an 8-bit gamma-encoded sRGB code, exactly
+ * `Math.round(linearToSrgb(v) * 255)` but table-driven (no pow).
+ *
+ * @example
+ * linearToSrgb8(0.2140) // 128
+ */
+export function linearToSrgb8(v: number): number {
+  if (!(v > 0)) return 0; // also maps NaN to 0
+  if (v >= 1) return 255;
+  let k = SRGB8_BIN[(v * SRGB8_BINS) | 0];
+  while (v >= SRGB8_T[k + 1]) k++;
+  return k;
+}
+
 function fLab(t: number): number {
   return t > EPS ? Math.cbrt(t) : (KAPPA * t + 16) / 116;
 }
@@ -88,8 +157,15 @@ export function labToLinearRgb(L: number, a: number, b: number, out: Float32Arra
  * const lab = srgb8ToLab(rgb.data); // lab[0] is L* of the first pixel, 0..100
  */
 export function srgb8ToLab(rgb: Uint8Array | Uint8ClampedArray, out = new Float32Array(rgb.length)): Float32Array {
-  for (let i = 0; i < rgb.length; i += 3) {
-    linearRgbToLab(LIN8[rgb[i]], LIN8[rgb[i + 1]], LIN8[rgb[i + 2]], out, i);
+  const n = rgb.length - (rgb.length % 3);
+  for (let i = 0; i < n; i += 3) {
+    const r = rgb[i], g = rgb[i + 1], b = rgb[i + 2];
+    const fx = fLabFast(XR[r] + XG[g] + XB[b]);
+    const fy = fLabFast(YR[r] + YG[g] + YB[b]);
+    const fz = fLabFast(ZR[r] + ZG[g] + ZB[b]);
+    out[i] = 116 * fy - 16;
+    out[i + 1] = 500 * (fx - fy);
+    out[i + 2] = 200 * (fy - fz);
   }
   return out;
 }
@@ -99,22 +175,29 @@ export function srgb8ToLab(rgb: Uint8Array | Uint8ClampedArray, out = new Float3
  * per channel in linear light.
  */
 export function labToSrgb8(lab: Float32Array, out = new Uint8Array(lab.length)): Uint8Array {
-  const t = [0, 0, 0];
-  for (let i = 0; i < lab.length; i += 3) {
-    labToLinearRgb(lab[i], lab[i + 1], lab[i + 2], t, 0);
-    for (let c = 0; c < 3; c++) {
-      const v = t[c] <= 0 ? 0 : t[c] >= 1 ? 1 : t[c];
-      out[i + c] = Math.round(linearToSrgb(v) * 255);
-    }
-  }
+  const n = lab.length - (lab.length % 3);
+  for (let i = 0; i < n; i += 3) labToSrgb8At(lab[i], lab[i + 1], lab[i + 2], out, i);
   return out;
+}
+
+// One Lab pixel -> three 8-bit sRGB codes at out[o..o+2]; the body of labToSrgb8 and lAbToSrgb8.
+function labToSrgb8At(L: number, a: number, b: number, out: Uint8Array, o: number): void {
+  const fy = (L + 16) / 116;
+  const fx = fy + a / 500;
+  const fz = fy - b / 200;
+  const fx3 = fx * fx * fx, fz3 = fz * fz * fz;
+  const x = (fx3 > EPS ? fx3 : (116 * fx - 16) / KAPPA) * D65.X;
+  const y = L > KAPPA * EPS ? fy * fy * fy : L / KAPPA;
+  const z = (fz3 > EPS ? fz3 : (116 * fz - 16) / KAPPA) * D65.Z;
+  out[o] = linearToSrgb8(M_XYZ2RGB[0] * x + M_XYZ2RGB[1] * y + M_XYZ2RGB[2] * z);
+  out[o + 1] = linearToSrgb8(M_XYZ2RGB[3] * x + M_XYZ2RGB[4] * y + M_XYZ2RGB[5] * z);
+  out[o + 2] = linearToSrgb8(M_XYZ2RGB[6] * x + M_XYZ2RGB[7] * y + M_XYZ2RGB[8] * z);
 }
 
 /** L* of every pixel of an 8-bit sRGB image (gray images have r=g=b). */
 export function srgb8ToL(rgb: Uint8Array, out = new Float32Array(rgb.length / 3)): Float32Array {
   for (let i = 0, j = 0; j < out.length; i += 3, j++) {
-    const y = M_RGB2XYZ[3] * LIN8[rgb[i]] + M_RGB2XYZ[4] * LIN8[rgb[i + 1]] + M_RGB2XYZ[5] * LIN8[rgb[i + 2]];
-    out[j] = yToL(y);
+    out[j] = 116 * fLabFast(YR[rgb[i]] + YG[rgb[i + 1]] + YB[rgb[i + 2]]) - 16;
   }
   return out;
 }
@@ -124,13 +207,6 @@ export function srgb8ToL(rgb: Uint8Array, out = new Float32Array(rgb.length / 3)
  * This is the recombination step: the L* given is the one kept.
  */
 export function lAbToSrgb8(L: Float32Array, ab: Float32Array, out = new Uint8Array(L.length * 3)): Uint8Array {
-  const t = [0, 0, 0];
-  for (let j = 0, i = 0; j < L.length; j++, i += 3) {
-    labToLinearRgb(L[j], ab[2 * j], ab[2 * j + 1], t, 0);
-    for (let c = 0; c < 3; c++) {
-      const v = t[c] <= 0 ? 0 : t[c] >= 1 ? 1 : t[c];
-      out[i + c] = Math.round(linearToSrgb(v) * 255);
-    }
-  }
+  for (let j = 0, i = 0; j < L.length; j++, i += 3) labToSrgb8At(L[j], ab[2 * j], ab[2 * j + 1], out, i);
   return out;
 }
