@@ -94,6 +94,32 @@ function groupedWeightGrad(g: Graph, x: Tensor, dy: Tensor, geo: Conv2dGeometry)
   return g.op1('Concat', parts, { axis: 0 });
 }
 
+/**
+ * Input gradient of a convolution. At stride 1 it is itself a convolution of dY with the
+ * spatially flipped, in/out-transposed kernel (ONNX Runtime's Conv kernels are several times
+ * faster than its ConvTranspose on CPU); otherwise a ConvTranspose with the same weights.
+ */
+function convInputGrad(g: Graph, dy: Tensor, w: Tensor, geo: Conv2dGeometry, opad: number[]): Tensor {
+  const [kh, kw] = geo.k;
+  const [dh, dw] = geo.dilations;
+  const full = [(kh - 1) * dh - geo.pads[0], (kw - 1) * dw - geo.pads[1], (kh - 1) * dh - geo.pads[2], (kw - 1) * dw - geo.pads[3]];
+  if (geo.group === 1 && geo.strides[0] === 1 && geo.strides[1] === 1 && full.every((p) => p >= 0) && convInputGradMethod === 'conv') {
+    const wt = transpose(g, w, [1, 0, 2, 3]);
+    const wf = kh === 1 && kw === 1 ? wt : slice(g, wt, [-1, -1], [-kh - 1, -kw - 1], [2, 3], [-1, -1]);
+    return g.op1('Conv', [dy, wf], { strides: [1, 1], dilations: [dh, dw], pads: full }, 'dgrad');
+  }
+  return g.op1('ConvTranspose', [dy, w], {
+    strides: geo.strides, dilations: geo.dilations, pads: geo.pads, group: geo.group, output_padding: opad,
+  }, 'dgrad');
+}
+
+let convInputGradMethod: 'conv' | 'convtranspose' = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.MEDCOLOR_DGRAD === 'convtranspose' ? 'convtranspose' : 'conv';
+
+/** Chooses how stride-1 Conv input gradients are emitted (for benchmarks). */
+export function setConvInputGradMethod(m: 'conv' | 'convtranspose'): void {
+  convInputGradMethod = m;
+}
+
 registerVjp('Conv', ({ g, node, inputs: [x, w, b], dOut: [dy], needs }) => {
   if (x!.shape.length !== 4) throw new Error('Conv VJP: only 2-D convolutions (NCHW) are supported');
   const geo = geometry(node.attrs, w!);
@@ -105,9 +131,7 @@ registerVjp('Conv', ({ g, node, inputs: [x, w, b], dOut: [dy], needs }) => {
       h - ((ho - 1) * geo.strides[0] + (geo.k[0] - 1) * geo.dilations[0] + 1 - geo.pads[0] - geo.pads[2]),
       wd - ((wo - 1) * geo.strides[1] + (geo.k[1] - 1) * geo.dilations[1] + 1 - geo.pads[1] - geo.pads[3]),
     ];
-    out[0] = g.op1('ConvTranspose', [dy!, w!], {
-      strides: geo.strides, dilations: geo.dilations, pads: geo.pads, group: geo.group, output_padding: opad,
-    }, 'dgrad');
+    out[0] = convInputGrad(g, dy!, w!, geo, opad);
   }
   if (needs[1]) out[1] = convWeightGrad(g, x!, dy!, geo);
   if (b && needs[2]) out[2] = reduceSum(g, dy!, [0, 2, 3], false);
@@ -154,6 +178,14 @@ registerVjp('BatchNormalization', ({ g, node, inputs: [x, scale], dOut: [dy], ne
     const xhat = mul(g, sub(g, x!, reshape(g, mean!, bshape)), reshape(g, inv, bshape));
     if (needs[1]) out[1] = reduceSum(g, mul(g, dy, xhat), axes, false);
     if (needs[2]) out[2] = reduceSum(g, dy, axes, false);
+    // The statistics are constants here, but still differentiable inputs:
+    // dmean = -sum(dY) * k; dvar = -1/2 * sum(dY * xhat) * scale / (var + eps).
+    if (needs[3]) out[3] = reshape(g, reduceSum(g, g.op1('Neg', [mul(g, dy, k)]), axes, true), [c]);
+    if (needs[4]) {
+      const dxhatSum = reduceSum(g, mul(g, dy, xhat), axes, true);
+      const coef = mulScalar(g, mul(g, reshape(g, scale!, bshape), mul(g, reshape(g, inv, bshape), reshape(g, inv, bshape))), -0.5);
+      out[4] = reshape(g, mul(g, dxhatSum, coef), [c]);
+    }
     return out;
   }
   const mean = reduceMean(g, x!, axes, true);
