@@ -245,7 +245,10 @@ export async function trainColorizer(options: TrainOptions): Promise<TrainResult
       }
       const idx = order.slice(s * o.batch, (s + 1) * o.batch);
       const b = makeBatch(ds, 'train', idx, { crop: o.crop, flip: o.flip, rng: () => rng.next() });
-      const lr = lrAt(sched, ts.stepCount);
+      // With a time limit the schedule runs on whichever is further along, steps or time, so a
+      // cosine decay still completes when the limit ends training early.
+      const elapsedFrac = options.maxMinutes ? (performance.now() - t0) / (options.maxMinutes * 60_000) : 0;
+      const lr = lrAt(sched, Math.max(ts.stepCount, Math.floor(elapsedFrac * total)));
       const r = await ts.step({ L: b.L, ab: b.ab }, lr);
       if (!Number.isFinite(r.loss)) throw new MedcolorError('ERR_TRAINING_DIVERGED', `loss became ${r.loss} at step ${ts.stepCount}; lower --lr or add --clip-norm`);
       lossSum += r.loss;
