@@ -4,6 +4,7 @@
  */
 import './vjp/core.js';
 import './vjp/conv.js';
+import './vjp/extra.js';
 
 export * from './graph.js';
 export * from './autodiff.js';

@@ -15,7 +15,7 @@ const UNARY = new Set([
   'Relu', 'LeakyRelu', 'Sigmoid', 'Tanh', 'Neg', 'Sqrt', 'Abs', 'Exp', 'Log', 'Identity', 'Reciprocal', 'Softplus',
   'Erf', 'Sign', 'Not', 'Clip', 'Softmax', 'LogSoftmax', 'Elu', 'HardSigmoid', 'Floor', 'Ceil', 'Round', 'Dropout',
 ]);
-const BINARY = new Set(['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Max', 'Min', 'And', 'Or', 'Mod']);
+const BINARY = new Set(['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Max', 'Min', 'And', 'Or', 'Mod', 'PRelu']);
 const COMPARE = new Set(['Greater', 'Less', 'Equal', 'GreaterOrEqual', 'LessOrEqual']);
 const REDUCE = new Set(['ReduceMean', 'ReduceSum', 'ReduceMax', 'ReduceMin', 'ReduceSumSquare', 'ReduceL2', 'ReduceProd']);
 
@@ -241,6 +241,15 @@ export function inferShapes(
     }
     case 'Shape':
       return one([xs.length], 'int64');
+    case 'ScatterElements':
+    case 'ScatterND':
+      return one(xs);
+    case 'GatherElements':
+      return one([...inputs[1]!.shape]);
+    case 'Gather': {
+      const axis = normAxis(int(attrs.axis, 0), xs.length);
+      return one([...xs.slice(0, axis), ...inputs[1]!.shape, ...xs.slice(axis + 1)]);
+    }
     case 'ConstantOfShape': {
       const shape = need(g, inputs[0], 'shape', op);
       const v = attrs.value as { tensor: { dtype: DType } } | undefined;
@@ -259,6 +268,16 @@ export function inferShapes(
     }
   }
   throw new Error(`shape inference: op '${op}' is not supported by the graph builder`);
+}
+
+/** The ops `inferShapes` supports (every op the graph builder can emit). */
+export function shapeInferenceOps(): string[] {
+  return [
+    ...UNARY, ...BINARY, ...COMPARE, ...REDUCE, 'Sum', 'Mean', 'Where', 'Cast', 'Conv', 'ConvTranspose', 'BatchNormalization',
+    'InstanceNormalization', 'MaxPool', 'AveragePool', 'GlobalAveragePool', 'GlobalMaxPool', 'Concat', 'Split', 'Slice', 'Pad',
+    'Reshape', 'Flatten', 'Transpose', 'Squeeze', 'Unsqueeze', 'Expand', 'Tile', 'Resize', 'MatMul', 'Gemm', 'Shape',
+    'ScatterElements', 'ScatterND', 'GatherElements', 'Gather', 'ConstantOfShape', 'Constant', 'ArgMax', 'ArgMin',
+  ].sort();
 }
 
 function Graph_size(s: readonly number[]): number {

@@ -89,6 +89,10 @@ registerVjp('Sqrt', ({ g, outputs: [y], dOut: [dy] }) => [div(g, mulScalar(g, dy
 registerVjp('Abs', ({ g, inputs: [x], dOut: [dy] }) => [mul(g, dy!, g.op1('Sign', [x!]))]);
 registerVjp('Reciprocal', ({ g, outputs: [y], dOut: [dy] }) => [neg(g, mul(g, dy!, mul(g, y, y)))]);
 registerVjp('Softplus', ({ g, inputs: [x], dOut: [dy] }) => [mul(g, dy!, g.op1('Sigmoid', [x!]))]);
+/**
+ * Clip: dY passes where lo <= x <= hi; the bounds (scalars) receive the sum of dY over the
+ * elements they clipped.
+ */
 registerVjp('Clip', ({ g, inputs: [x, lo, hi], dOut: [dy], needs }) => {
   let mask: Tensor | undefined;
   if (lo) mask = g.op1('GreaterOrEqual', [x!, lo]);
@@ -96,7 +100,14 @@ registerVjp('Clip', ({ g, inputs: [x, lo, hi], dOut: [dy], needs }) => {
     const m2 = g.op1('LessOrEqual', [x!, hi]);
     mask = mask ? g.op1('And', [mask, m2]) : m2;
   }
-  return [needs[0] ? (mask ? whereZero(g, mask, dy!) : dy) : undefined, undefined, undefined];
+  const all = [...Array(x!.shape.length).keys()];
+  const bound = (t: Tensor, cmp: 'Less' | 'Greater') =>
+    reshape(g, reduceSum(g, whereZero(g, g.op1(cmp, [x!, t]), dy!), all, false), t.shape);
+  return [
+    needs[0] ? (mask ? whereZero(g, mask, dy!) : dy) : undefined,
+    lo && needs[1] ? bound(lo, 'Less') : undefined,
+    hi && needs[2] ? bound(hi, 'Greater') : undefined,
+  ];
 });
 
 // ---- shape ---------------------------------------------------------------------------------
@@ -125,30 +136,55 @@ registerVjp('Split', ({ g, node, inputs: [x], outputs, dOut }) => {
   return [parts.length === 1 ? parts[0] : g.op1('Concat', parts, { axis })];
 });
 registerVjp('Expand', ({ g, inputs: [x], dOut: [dy] }) => [sumToShape(g, dy!, x!.shape), undefined]);
+/**
+ * Slice with any steps (negative too): along each sliced axis, the gradient is reversed for
+ * negative steps, interleaved with |step|-1 zeros (Unsqueeze + Pad + Reshape), then padded to
+ * the input's extent; one Pad for all axes at the end.
+ */
 registerVjp('Slice', ({ g, inputs, dOut: [dy] }) => {
-  const [x, s, e, ax, st] = inputs;
+  const [x, s, , ax, st] = inputs;
+  const none = [undefined, undefined, undefined, undefined];
+  if (!dy) return [undefined, ...none];
   const shape = x!.shape;
   const r = shape.length;
   const starts = g.constValues(s!)!;
-  const ends = g.constValues(e!)!;
   const axes = ax ? g.constValues(ax)! : starts.map((_, i) => i);
   const steps = st ? g.constValues(st)! : starts.map(() => 1);
-  if (steps.some((v) => v !== 1)) {
-    // Strided slice: scatter through an index tensor (ScatterND on the flat view is avoided by
-    // building the gradient as a Pad of an interleave; handled in vjp/extra.ts when registered).
-    throw new Error('Slice VJP: steps other than 1 are handled by the strided-slice rule');
-  }
+  if (dy.shape.some((d) => d === 0)) return [zeros(g, shape), ...none];
   const pads = new Array<number>(2 * r).fill(0);
+  let t = dy;
   axes.forEach((a0, i) => {
     const a = a0 < 0 ? a0 + r : a0;
     const d = shape[a];
+    const n = dy.shape[a];
+    const step = steps[i];
     let b = starts[i] < 0 ? starts[i] + d : starts[i];
-    b = Math.max(0, Math.min(b, d));
-    pads[a] = b;
-    pads[a + r] = d - b - dy!.shape[a];
-    void ends;
+    let first: number;
+    if (step > 0) {
+      first = Math.max(0, Math.min(b, d));
+    } else {
+      b = Math.max(-1, Math.min(b, d - 1));
+      first = b + (n - 1) * step; // the lowest selected index
+      // Reverse along a so that the gradient runs in increasing input order.
+      t = slice(g, t, [-1], [Number.MIN_SAFE_INTEGER], [a], [-1]);
+    }
+    const k = Math.abs(step);
+    let span = n;
+    if (k > 1) {
+      const ts = t.shape;
+      const u = g.op1('Unsqueeze', [t, g.ints([a + 1])]);
+      const ipads = new Array<number>(2 * (r + 1)).fill(0);
+      ipads[a + 1 + r + 1] = k - 1;
+      const spread = g.op1('Pad', [u, g.ints(ipads)]);
+      const merged = reshape(g, spread, ts.map((v, j) => (j === a ? v * k : v)));
+      // Keep the trailing zeros of the last element unless they run past the input's end.
+      span = first + n * k > d ? (n - 1) * k + 1 : n * k;
+      t = span === n * k ? merged : slice(g, merged, [0], [span], [a]);
+    }
+    pads[a] = first;
+    pads[a + r] = d - first - span;
   });
-  return [g.op1('Pad', [dy!, g.ints(pads)]), undefined, undefined, undefined, undefined];
+  return [pads.some((p) => p !== 0) ? g.op1('Pad', [t, g.ints(pads)]) : t, ...none];
 });
 registerVjp('Pad', ({ g, node, inputs, dOut: [dy] }) => {
   const [x, p, , ax] = inputs;
