@@ -13,6 +13,8 @@ export interface SessionOptions {
   optimizedModelPath?: string;
   /** Graph optimization level (default 'all'). */
   optimization?: 'disabled' | 'basic' | 'extended' | 'all';
+  /** Let idle worker threads spin (default true, ORT's default; false helps on shared machines). */
+  spinning?: boolean;
 }
 
 /**
@@ -29,6 +31,8 @@ export async function createSession(g: Graph | Uint8Array, options: SessionOptio
     intraOpNumThreads: options.threads ?? 0,
     interOpNumThreads: 1,
     executionMode: 'sequential',
+    // Spinning worker threads waste the CPU when other work shares the cores; training turns it off.
+    ...(options.spinning === false ? { extra: { session: { intra_op: { allow_spinning: '0' } } } } : {}),
     ...(options.optimizedModelPath ? { optimizedModelFilePath: options.optimizedModelPath } : {}),
   });
 }

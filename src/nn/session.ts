@@ -5,6 +5,7 @@
  * see each other's updates.
  */
 import type { ParamStore } from './params.js';
+import type { CheckpointData } from './checkpoint.js';
 import { createSession, ort, type SessionOptions } from './runtime.js';
 import { buildEvalGraph, buildTrainGraph, newName, optName, type TrainGraph, type TrainGraphSpec } from './train-graph.js';
 import type { BuildContext } from './params.js';
@@ -82,6 +83,23 @@ export class TrainSession {
     const extras: Record<string, Float32Array> = {};
     for (const k of this.extraNames) extras[k] = out[k].data as Float32Array;
     return { loss: (out.loss.data as Float32Array)[0], gradNorm: (out.grad_norm.data as Float32Array)[0], extras };
+  }
+
+  /**
+   * Everything needed to continue exactly where this session is: parameter and state values
+   * of the store, optimizer slots, step count (plus any `meta` the caller adds, e.g. RNG state).
+   */
+  snapshot(meta: Record<string, unknown> = {}): CheckpointData {
+    return { tensors: new Map([...this.store.values, ...this.optState]), meta: { ...meta, step: this.stepCount } };
+  }
+
+  /** Restores a snapshot (parameters, state, optimizer slots, step count). */
+  restore(data: CheckpointData): void {
+    for (const [k, v] of data.tensors) {
+      if (k.startsWith('opt.')) this.optState.set(k, v);
+      else this.store.values.set(k, v);
+    }
+    this.stepCount = Number(data.meta.step ?? 0);
   }
 
   async release(): Promise<void> {

@@ -195,7 +195,7 @@ export async function trainColorizer(options: TrainOptions): Promise<TrainResult
     inputs: { L: [o.batch, 1, o.crop, o.crop], ab: [o.batch, 2, o.crop, o.crop] },
     build: (ctx, ins) => ({ loss: pixelLoss(ctx, o.loss, colorizerForward(ctx, ins, cfg).ab, ins.ab) }),
     optimizer,
-  }, { seed: o.seed });
+  }, { seed: o.seed, spinning: false });
   const ev = await EvalSession.create(store, { L: [o.valBatch, 1, ds.size, ds.size] }, (ctx, ins) => colorizerForward(ctx, ins, cfg));
 
   const stepsPerEpoch = Math.floor(trainCount / o.batch);
@@ -214,11 +214,7 @@ export async function trainColorizer(options: TrainOptions): Promise<TrainResult
   if (options.resume) {
     if (!existsSync(lastPath)) throw new MedcolorError('ERR_CHECKPOINT', `--resume: no checkpoint at ${lastPath}`);
     const ck = loadCheckpoint(lastPath);
-    for (const [k, v] of ck.tensors) {
-      if (k.startsWith('opt.')) ts.optState.set(k, v);
-      else store.values.set(k, v);
-    }
-    ts.stepCount = ck.meta.step as number;
+    ts.restore(ck);
     epoch = ck.meta.epoch as number;
     rng.state = ck.meta.rng as number;
     best = ck.meta.best as typeof best;
@@ -227,8 +223,7 @@ export async function trainColorizer(options: TrainOptions): Promise<TrainResult
     writeFileSync(join(options.out, LOG), '');
   }
   const saveLast = () => {
-    const tensors = new Map<string, Float32Array>([...store.values, ...ts.optState]);
-    saveCheckpoint(lastPath, { tensors, meta: { step: ts.stepCount, epoch, rng: rng.state, best, sinceBest, options: { ...o, data: options.data } } });
+    saveCheckpoint(lastPath, ts.snapshot({ epoch, rng: rng.state, best, sinceBest, options: { ...o, data: options.data } }));
   };
   const log = (rec: Record<string, unknown>) => appendFileSync(join(options.out, LOG), JSON.stringify(rec) + '\n');
 
@@ -256,7 +251,9 @@ export async function trainColorizer(options: TrainOptions): Promise<TrainResult
       const secs = (performance.now() - t0) / 1000;
       const ips = images / secs;
       const remaining = (o.epochs - epoch) * stepsPerEpoch - s - 1;
-      options.onProgress?.({ kind: 'step', epoch, epochs: o.epochs, step: s + 1, stepsPerEpoch, loss: r.loss, imagesPerSecond: ips, etaSeconds: (remaining * o.batch) / ips });
+      let eta = (remaining * o.batch) / ips;
+      if (options.maxMinutes !== undefined) eta = Math.min(eta, Math.max(0, options.maxMinutes * 60 - secs));
+      options.onProgress?.({ kind: 'step', epoch, epochs: o.epochs, step: s + 1, stepsPerEpoch, loss: r.loss, imagesPerSecond: ips, etaSeconds: eta });
       if (ts.stepCount % 10 === 0) log({ type: 'step', step: ts.stepCount, epoch, loss: r.loss, lr, gradNorm: r.gradNorm, imagesPerSecond: ips });
       if (options.maxMinutes !== undefined && secs > options.maxMinutes * 60) {
         stopped = 'time-limit';
