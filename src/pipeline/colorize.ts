@@ -1,0 +1,187 @@
+/**
+ * The one colorization pipeline every front door calls (browser-safe):
+ * GrayImage -> display L* (window/VOI, MONOCHROME1) -> L* at the working size -> method -> a*b*
+ * upsampled to full size -> joined with the input's own full-resolution L* -> 8-bit sRGB.
+ * Luminance is never altered: out-of-gamut chroma is reduced at constant L* (see gamut.ts), so
+ * the output's L* equals the input's L* to 8-bit rounding.
+ */
+import { lAbToSrgb8 } from '../color/lab.js';
+import { MedcolorError } from '../errors.js';
+import { resizeBilinear } from '../image/resize.js';
+import type { GrayImage, Plane, RgbImage, VoiWindow } from '../image/types.js';
+import { grayToL, type GrayToLOptions } from '../image/window.js';
+import type { ColorizationMethod, ColorizeInput, ColorizeResult, MethodOptions } from '../methods/types.js';
+import { fitChromaToGamut } from './gamut.js';
+
+/** A method that may state a working size and colorize several inputs in one call (e.g. `model`). */
+export interface PipelineMethod extends ColorizationMethod {
+  /** Square working size the method prefers (the model's input size); undefined = full size. */
+  readonly workingSize?: number;
+  colorizeBatch?(inputs: ColorizeInput[], options?: MethodOptions): Promise<ColorizeResult[]>;
+}
+
+/** Options of {@link colorizeImage}. */
+export interface ColorizeOptions {
+  /** VOI window for the gray -> L* step; default: the image's own (first DICOM window, else its range). */
+  window?: VoiWindow;
+  /** Further gray -> L* options (window index, VOI function, range, inversion); see grayToL. */
+  display?: Omit<GrayToLOptions, 'window'>;
+  /**
+   * Side of the square working size the method runs at: L* is resized to size x size, the method's
+   * a*b* are resized back. Default: the method's `workingSize` (256 for the model), classical
+   * methods run at full size. 0 forces full size.
+   */
+  size?: number;
+  /** Passed to the method (reference image, seed, palette, ...). Default {}. */
+  methodOptions?: MethodOptions;
+}
+
+/** What the pipeline returns. */
+export interface ColorizeOutput {
+  /** 8-bit sRGB at the input's full size. */
+  rgb: RgbImage;
+  /** The L* the output keeps (the input's, or the method's own for lightness-changing methods). */
+  L: Plane;
+  /** Interleaved a*b* at full size, after gamut fitting. */
+  ab: Float32Array;
+  /** Per-pixel confidence 0..1 at full size, when the method gives one. */
+  confidence?: Float32Array;
+  /** Working size the method ran at. */
+  workWidth: number;
+  workHeight: number;
+}
+
+function workingSizeOf(method: ColorizationMethod, options: ColorizeOptions): number | undefined {
+  const s = options.size ?? (method as PipelineMethod).workingSize;
+  if (s === undefined || s === 0) return undefined;
+  if (!Number.isInteger(s) || s < 1 || s > 16384) {
+    throw new MedcolorError('ERR_USAGE', `working size must be an integer 1..16384 (or 0 for full size); found ${s}`);
+  }
+  return s;
+}
+
+/** L* (and the physical image) at the working size. */
+function toWorkingInput(L: Plane, gray: GrayImage | undefined, size: number | undefined): ColorizeInput {
+  if (size === undefined || (size === L.width && size === L.height)) {
+    return { width: L.width, height: L.height, L: L.data, gray };
+  }
+  const Ls = resizeBilinear(L.data, L.width, L.height, 1, size, size);
+  const gs = gray
+    ? { ...gray, width: size, height: size, data: resizeBilinear(gray.data, gray.width, gray.height, 1, size, size) }
+    : undefined;
+  return { width: size, height: size, L: Ls, gray: gs };
+}
+
+/** Upsamples a method's result to full size and recombines with L*. */
+function finish(L: Plane, res: ColorizeResult, method: ColorizationMethod): ColorizeOutput {
+  const { width, height } = L;
+  if (res.ab.length !== res.width * res.height * 2) {
+    throw new MedcolorError(
+      'ERR_METHOD_RESULT',
+      `method ${method.name} returned ${res.ab.length} a*b* values for ${res.width}x${res.height}; expected ${res.width * res.height * 2}`,
+    );
+  }
+  const ab = resizeBilinear(res.ab, res.width, res.height, 2, width, height);
+  const confidence = res.confidence
+    ? resizeBilinear(res.confidence, res.width, res.height, 1, width, height)
+    : undefined;
+  let outL = L.data;
+  if (res.L) {
+    if (res.L.length !== width * height) {
+      throw new MedcolorError('ERR_METHOD_RESULT', `method ${method.name} returned L* of ${res.L.length} values; expected ${width}x${height}`);
+    }
+    outL = res.L;
+  }
+  fitChromaToGamut(outL, ab);
+  const rgb = lAbToSrgb8(outL, ab);
+  return {
+    rgb: { width, height, data: rgb },
+    L: { width, height, data: outL },
+    ab,
+    confidence,
+    workWidth: res.width,
+    workHeight: res.height,
+  };
+}
+
+/**
+ * Colorizes a display-lightness plane (L* 0..100). This is the pipeline after the gray -> L* step,
+ * used directly by evaluation (color image -> L*).
+ *
+ * @example
+ * const { rgb } = await colorizeL({ width, height, data: L }, getMethod('lut'));
+ */
+export async function colorizeL(
+  L: Plane,
+  method: ColorizationMethod,
+  options: ColorizeOptions = {},
+  gray?: GrayImage,
+): Promise<ColorizeOutput> {
+  const input = toWorkingInput(L, gray, workingSizeOf(method, options));
+  const res = await method.colorize(input, options.methodOptions ?? {});
+  return finish(L, res, method);
+}
+
+/**
+ * Colorizes several L* planes; methods with `colorizeBatch` (the model) run them in one call when
+ * they share a working size.
+ *
+ * @example
+ * const outs = await colorizeLBatch([L1, L2, L3], modelMethod);
+ */
+export async function colorizeLBatch(
+  planes: Plane[],
+  method: ColorizationMethod,
+  options: ColorizeOptions = {},
+  grays?: (GrayImage | undefined)[],
+): Promise<ColorizeOutput[]> {
+  const size = workingSizeOf(method, options);
+  const m = method as PipelineMethod;
+  const inputs = planes.map((L, k) => toWorkingInput(L, grays?.[k], size));
+  const sameSize = inputs.every((i) => i.width === inputs[0].width && i.height === inputs[0].height);
+  if (m.colorizeBatch && inputs.length > 1 && sameSize) {
+    const results = await m.colorizeBatch(inputs, options.methodOptions ?? {});
+    return results.map((r, k) => finish(planes[k], r, method));
+  }
+  const outs: ColorizeOutput[] = [];
+  for (let k = 0; k < planes.length; k++) {
+    outs.push(finish(planes[k], await method.colorize(inputs[k], options.methodOptions ?? {}), method));
+  }
+  return outs;
+}
+
+/**
+ * Colorizes a gray image (physical values + display metadata) with a method.
+ *
+ * @example
+ * const gray = await readGrayInput('chest.dcm');
+ * const { rgb } = await colorizeImage(gray, createModelMethod(model)); // model at 256 px
+ * const lut = await colorizeImage(gray, getMethod('lut'), { window: { center: 40, width: 400 } });
+ */
+export async function colorizeImage(
+  gray: GrayImage,
+  method: ColorizationMethod,
+  options: ColorizeOptions = {},
+): Promise<ColorizeOutput> {
+  return colorizeL(toDisplayL(gray, options), method, options, gray);
+}
+
+/**
+ * Colorizes several gray images, in one method call when the method supports batches.
+ *
+ * @example
+ * const outs = await colorizeImages(frames, modelMethod);
+ */
+export async function colorizeImages(
+  grays: GrayImage[],
+  method: ColorizationMethod,
+  options: ColorizeOptions = {},
+): Promise<ColorizeOutput[]> {
+  return colorizeLBatch(grays.map((g) => toDisplayL(g, options)), method, options, grays);
+}
+
+/** The display L* plane of a gray image. */
+export function toDisplayL(gray: GrayImage, options: Pick<ColorizeOptions, 'window' | 'display'> = {}): Plane {
+  const window = options.window ? { center: options.window.center, width: options.window.width } : undefined;
+  return { width: gray.width, height: gray.height, data: grayToL(gray, { ...options.display, window }) };
+}
