@@ -9,6 +9,9 @@ import { MedcolorError } from '../errors.js';
 
 const DEG = Math.PI / 180;
 const POW25_7 = 6103515625; // 25^7
+const COS30 = Math.cos(30 * DEG), SIN30 = Math.sin(30 * DEG);
+const COS6 = Math.cos(6 * DEG), SIN6 = Math.sin(6 * DEG);
+const COS63 = Math.cos(63 * DEG), SIN63 = Math.sin(63 * DEG);
 
 /**
  * CIEDE2000 difference between two CIELAB colors. kL, kC, kH are the parametric weights
@@ -24,7 +27,8 @@ export function deltaE2000(
 ): number {
   // Chroma-dependent stretch of a* (G), which makes near-neutral hues less sensitive.
   const cBar = (Math.sqrt(a1 * a1 + b1 * b1) + Math.sqrt(a2 * a2 + b2 * b2)) / 2;
-  const cBar7 = cBar ** 7;
+  const cBar2 = cBar * cBar;
+  const cBar7 = cBar2 * cBar2 * cBar2 * cBar;
   const g = 0.5 * (1 - Math.sqrt(cBar7 / (cBar7 + POW25_7)));
   const ap1 = (1 + g) * a1;
   const ap2 = (1 + g) * a2;
@@ -55,14 +59,21 @@ export function deltaE2000(
   else if (hp1 + hp2 < 360) hBarP = (hp1 + hp2 + 360) / 2;
   else hBarP = (hp1 + hp2 - 360) / 2;
 
+  // T = 1 - 0.17 cos(h - 30) + 0.24 cos(2h) + 0.32 cos(3h + 6) - 0.20 cos(4h - 63), from one
+  // cos/sin pair through the multiple-angle identities (4 cosines cost more than the rest).
+  const ch = Math.cos(hBarP * DEG), sh = Math.sin(hBarP * DEG);
+  const c2h = 2 * ch * ch - 1, s2h = 2 * sh * ch;
+  const c3h = ch * (4 * ch * ch - 3), s3h = sh * (3 - 4 * sh * sh);
+  const c4h = 2 * c2h * c2h - 1, s4h = 2 * s2h * c2h;
   const t = 1
-    - 0.17 * Math.cos((hBarP - 30) * DEG)
-    + 0.24 * Math.cos(2 * hBarP * DEG)
-    + 0.32 * Math.cos((3 * hBarP + 6) * DEG)
-    - 0.2 * Math.cos((4 * hBarP - 63) * DEG);
+    - 0.17 * (ch * COS30 + sh * SIN30)
+    + 0.24 * c2h
+    + 0.32 * (c3h * COS6 - s3h * SIN6)
+    - 0.2 * (c4h * COS63 + s4h * SIN63);
   const hd = (hBarP - 275) / 25;
   const dTheta = 30 * Math.exp(-hd * hd);
-  const cBarP7 = cBarP ** 7;
+  const cBarP2 = cBarP * cBarP;
+  const cBarP7 = cBarP2 * cBarP2 * cBarP2 * cBarP;
   const rC = 2 * Math.sqrt(cBarP7 / (cBarP7 + POW25_7));
   const l50 = (lBarP - 50) * (lBarP - 50);
   const sL = 1 + (0.015 * l50) / Math.sqrt(20 + l50);
