@@ -1,0 +1,82 @@
+/**
+ * The `medcolor` command line: one file per command, registered here.
+ * Exit codes are listed in EXIT_CODES_HELP (src/cli/common.ts) and docs/cli.md.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command, CommanderError } from 'commander';
+import { getPackageRoot } from '../io/model-loader.js';
+import { describeError, EXIT, EXIT_CODES_HELP, exitCodeFor } from './common.js';
+import { registerColorize } from './colorize.js';
+import { registerEval } from './eval.js';
+import { registerModels } from './models.js';
+import { registerPrepare } from './prepare.js';
+
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(join(getPackageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** Commands written by other modules, registered when their file is present. */
+async function registerOptional(program: Command, spec: string, exportName: string): Promise<void> {
+  try {
+    const mod = (await import(spec)) as Record<string, unknown>;
+    const register = mod[exportName];
+    if (typeof register === 'function') (register as (p: Command) => void)(program);
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') throw e;
+  }
+}
+
+/**
+ * Builds the `medcolor` program with every command registered.
+ *
+ * @example
+ * const program = await createProgram();
+ * await program.parseAsync(['node', 'medcolor', 'colorize', 'in.dcm', '-o', 'out']);
+ */
+export async function createProgram(): Promise<Command> {
+  const program = new Command('medcolor')
+    .description('Colorize grayscale medical images (X-ray, CT, MRI, specimens) with deep learning and classical methods')
+    .version(packageVersion(), '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', EXIT_CODES_HELP);
+  registerColorize(program);
+  registerEval(program);
+  registerPrepare(program);
+  registerModels(program);
+  // Variable specifiers: these files belong to other modules and may not exist in every checkout.
+  const infoSpec = './info.js', trainSpec = './train.js';
+  await registerOptional(program, infoSpec, 'registerInfo');
+  await registerOptional(program, trainSpec, 'registerTrain');
+  // Usage errors exit with 2 (commander's default is 1); every subcommand inherits this.
+  program.exitOverride();
+  for (const c of program.commands) c.exitOverride();
+  return program;
+}
+
+/** Runs the CLI with `argv` and returns the exit code (does not call process.exit). */
+export async function runCli(argv: string[]): Promise<number> {
+  const program = await createProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.OK;
+      return EXIT.USAGE;
+    }
+    process.stderr.write(`medcolor: ${describeError(e)}\n`);
+    return exitCodeFor(e);
+  }
+}
+
+const isMain = process.argv[1] !== undefined && /[\\/](medcolor(\.js)?|main\.(ts|js))$/.test(process.argv[1]);
+if (isMain) {
+  const code = await runCli(process.argv);
+  process.exitCode = code;
+}

@@ -1,0 +1,129 @@
+/**
+ * Resolves the method-related CLI options (--method, --model, --size, --palette, --reference,
+ * --scribbles) into a method and its options, shared by `colorize` and `eval`.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { extname } from 'node:path';
+import type { Command } from 'commander';
+import { getDefaultModelName, listShippedModels, loadModel } from '../io/model-loader.js';
+import { createModelMethod } from '../methods/model.js';
+import { parsePalette } from '../methods/palettes.js';
+import { getMethod, listMethods } from '../methods/registry.js';
+import type { ColorizationMethod, MethodOptions } from '../methods/types.js';
+import { readColorImage } from '../pipeline/evaluate-files.js';
+import { parseIntOption, usage } from './common.js';
+
+/** The classical method used when no model is shipped and no --method is given. */
+export const FALLBACK_METHOD = 'lut';
+
+/** Raw option values as commander gives them. */
+export interface MethodCliOptions {
+  method?: string;
+  model?: string;
+  size?: string;
+  workSize?: string;
+  palette?: string;
+  reference?: string;
+  scribbles?: string;
+  seed?: string;
+  threads?: string;
+}
+
+/** What the options resolve to. */
+export interface ResolvedMethod {
+  method: ColorizationMethod;
+  /** Name of the method (e.g. 'model', 'lut'). */
+  label: string;
+  /** Model name or path when the method is `model`, else null. */
+  model: string | null;
+  /** Working size from --size (undefined: the method's default). */
+  size?: number;
+  methodOptions: MethodOptions;
+  /** Why this method (for messages), e.g. 'default: no shipped model, using lut'. */
+  note?: string;
+}
+
+/** Adds the shared method options to a command (`--size` as the working size unless `sizeOption` is false). */
+export function addMethodOptions(cmd: Command, sizeOption = true): Command {
+  const names = listMethods().map((m) => m.name);
+  if (sizeOption) {
+    cmd.option('--size <n>', 'working size the method runs at (default: 256 or the model\'s input size for model, full size for classical methods; 0 = full size)');
+  } else {
+    cmd.option('--work-size <n>', 'working size the method runs at (default: 256 or the model\'s input size for model, full size for classical methods; 0 = full size)');
+  }
+  return cmd
+    .option(
+      '-m, --method <name>',
+      `colorization method: model, ${names.join(', ')} ` +
+        `(default: model with the default shipped model, else ${FALLBACK_METHOD})`,
+    )
+    .option('--model <name|path>', `ONNX model: a shipped name (${listShippedModels().join(', ') || 'none shipped'}) or a .onnx path; implies --method model`)
+    .option('--palette <name|file>', 'palette for lut: a built-in name or a file of r,g,b rows / JSON triples')
+    .option('--reference <img>', 'color reference image for transfer, welsh, kmeans')
+    .option('--scribbles <file>', 'strokes for scribble: JSON stroke list, or an image with colored strokes')
+    .option('--seed <n>', 'seed for methods with randomness (welsh, kmeans)')
+    .option('--threads <n>', 'ONNX Runtime intra-op threads for model (default: ONNX Runtime\'s choice)');
+}
+
+const IMAGE_EXT = new Set(['.png', '.jpg', '.jpeg', '.tif', '.tiff', '.webp']);
+
+/**
+ * Turns CLI options into a method and method options (loads the model, reads reference images,
+ * palettes and strokes).
+ *
+ * @example
+ * const r = await resolveMethodOptions({ method: 'lut', palette: 'pet' });
+ */
+export async function resolveMethodOptions(opts: MethodCliOptions): Promise<ResolvedMethod> {
+  const sizeText = opts.workSize ?? opts.size;
+  const size = sizeText !== undefined ? parseIntOption(opts.workSize !== undefined ? '--work-size' : '--size', sizeText, 0, 16384) : undefined;
+  const methodOptions: MethodOptions = {};
+  if (opts.seed !== undefined) methodOptions.seed = parseIntOption('--seed', opts.seed, 0, 2 ** 31 - 1);
+  if (opts.palette !== undefined) {
+    if (existsSync(opts.palette) && statSync(opts.palette).isFile()) {
+      methodOptions.palette = parsePalette(readFileSync(opts.palette, 'utf8'), { name: opts.palette, file: opts.palette });
+    } else methodOptions.palette = opts.palette;
+  }
+  if (opts.reference !== undefined) {
+    if (!existsSync(opts.reference)) usage(`--reference: no such file ${opts.reference}`);
+    methodOptions.reference = await readColorImage(opts.reference);
+  }
+  if (opts.scribbles !== undefined) {
+    if (!existsSync(opts.scribbles)) usage(`--scribbles: no such file ${opts.scribbles}`);
+    methodOptions.strokes = IMAGE_EXT.has(extname(opts.scribbles).toLowerCase())
+      ? await readColorImage(opts.scribbles)
+      : readFileSync(opts.scribbles, 'utf8');
+  }
+  let name = opts.method;
+  let note: string | undefined;
+  if (opts.model !== undefined) {
+    if (name !== undefined && name !== 'model') usage(`--model goes with --method model; found --method ${name}`);
+    name = 'model';
+  }
+  if (name === undefined) {
+    const dflt = getDefaultModelName();
+    if (dflt) {
+      name = 'model';
+      note = `default: model ${dflt}`;
+    } else {
+      name = FALLBACK_METHOD;
+      note = `default: no shipped model in models/, using the classical method ${FALLBACK_METHOD}`;
+    }
+  }
+  if (name === 'model') {
+    const modelName = opts.model ?? getDefaultModelName();
+    if (!modelName) {
+      // Let the loader produce the ERR_MODEL_NOT_FOUND message with the (empty) list of shipped models.
+      await loadModel('default');
+    }
+    const threads = opts.threads !== undefined ? parseIntOption('--threads', opts.threads, 1, 256) : undefined;
+    const model = await loadModel(modelName!, { threads });
+    return { method: createModelMethod(model), label: 'model', model: modelName!, size, methodOptions, note };
+  }
+  const method = getMethod(name);
+  if (method.needsReference && !methodOptions.reference) {
+    usage(`method ${name} needs --reference IMG (a color image to take the colors from)`);
+  }
+  if (name === 'scribble' && methodOptions.strokes === undefined) usage('method scribble needs --scribbles FILE');
+  return { method, label: name, model: null, size, methodOptions, note };
+}

@@ -1,0 +1,36 @@
+/**
+ * `medcolor models`: lists the shipped models with what their metadata says.
+ */
+import type { Command } from 'commander';
+import { getDefaultModelName, getModelsDir, listShippedModels, resolveModelPath } from '../io/model-loader.js';
+import { readFileSync } from 'node:fs';
+import { readOnnxMetadata } from '../methods/model.js';
+
+/** Registers `medcolor models`. */
+export function registerModels(program: Command): void {
+  program
+    .command('models')
+    .description('list the shipped models (models/*.onnx) and their metadata')
+    .option('--json', 'machine-readable output')
+    .action((opts: { json?: boolean }) => {
+      const dflt = getDefaultModelName();
+      const models = listShippedModels().map((name) => {
+        const meta = readOnnxMetadata(new Uint8Array(readFileSync(resolveModelPath(name))));
+        return { name, default: name === dflt, metadata: meta };
+      });
+      if (opts.json) {
+        process.stdout.write(JSON.stringify({ dir: getModelsDir(), models }, null, 1) + '\n');
+        return;
+      }
+      if (models.length === 0) {
+        process.stdout.write(`no shipped models in ${getModelsDir()}\n`);
+        return;
+      }
+      for (const m of models) {
+        process.stdout.write(
+          `${m.name}${m.default ? ' (default)' : ''}: size ${m.metadata['medcolor.input_size'] ?? '256'}, ` +
+            `trained on ${m.metadata['medcolor.trained_on'] ?? 'unknown'}\n`,
+        );
+      }
+    });
+}
