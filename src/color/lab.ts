@@ -63,6 +63,7 @@ for (let i = 0; i < F_LUT.length; i++) {
   const t = i / F_STEPS;
   F_LUT[i] = t > EPS ? Math.cbrt(t) : (KAPPA * t + 16) / 116;
 }
+
 // Linear light -> 8-bit sRGB code, exactly Math.round(linearToSrgb(clamp(v)) * 255), without pow.
 // SRGB8_T[k] is the smallest linear value that encodes to code >= k (found by bisection on the
 // exact formula). Codes are at least 1/(255*12.92) = 3.0e-4 apart in linear light, wider than a

@@ -92,7 +92,7 @@ describe('srgb8ToLab', () => {
       linearRgbToLab(srgbToLinear(r / 255), srgbToLinear(g / 255), srgbToLinear(b / 255), out);
       for (let c = 0; c < 3; c++) maxErr = Math.max(maxErr, Math.abs(fast[c] - out[c]));
     }
-    expect(maxErr).toBeLessThan(2e-4);
+    expect(maxErr).toBeLessThan(5e-5); // measured 9.5e-6 (float32 output rounding dominates)
   });
 
   it('srgb8ToL equals the L* channel of srgb8ToLab', () => {
