@@ -42,7 +42,22 @@ export async function readInputFrames(file: string, options: { frame?: number | 
     return {
       kind: 'raster',
       file,
-      frames: [{ width: info.width, height: info.height, data: g, meta: { modality: 'OT', valueRange: [0, max], source: file } }],
+      // A gray raster is already a display image: an exact window over its full range shows every
+      // pixel as its own gray (L* of the PNG's gray level), without stretching.
+      frames: [
+        {
+          width: info.width,
+          height: info.height,
+          data: g,
+          meta: {
+            modality: 'OT',
+            valueRange: [0, max],
+            windows: [{ center: max / 2, width: max, explanation: 'full range' }],
+            voiLutFunction: 'LINEAR_EXACT',
+            source: file,
+          },
+        },
+      ],
     };
   } catch (e) {
     throw new MedcolorError('ERR_IMAGE_DECODE', `cannot read as DICOM, NIfTI or a raster image: ${(e as Error).message}`, { file, cause: e });

