@@ -5,6 +5,7 @@
  */
 import type { AttrValue, DType, Graph, Tensor } from './graph.js';
 import { broadcastShapes } from './graph.js';
+import { MedcolorError } from '../errors.js';
 
 export interface ShapeInfo {
   shape: number[];
@@ -48,6 +49,38 @@ export function convOutSize(inp: number, k: number, stride: number, padBegin: nu
   const eff = (k - 1) * dilation + 1;
   const v = (inp + padBegin + padEnd - eff) / stride;
   return (ceil ? Math.ceil(v) : Math.floor(v)) + 1;
+}
+
+/**
+ * The explicit [begin..., end...] pads of a Conv or pooling node, resolving auto_pad
+ * (SAME_UPPER puts the odd pixel at the end, SAME_LOWER at the beginning, VALID pads nothing).
+ *
+ * @example
+ * explicitPads({ auto_pad: 'SAME_UPPER', strides: [2, 2] }, [7, 6], [3, 3], [2, 2], [1, 1]); // [1, 0, 1, 1]
+ */
+export function explicitPads(
+  attrs: Record<string, AttrValue>,
+  spatial: readonly number[],
+  kernel: readonly number[],
+  strides: readonly number[],
+  dilations: readonly number[],
+): number[] {
+  const sp = spatial.length;
+  const autoPad = typeof attrs.auto_pad === 'string' ? attrs.auto_pad : 'NOTSET';
+  if (autoPad === 'NOTSET') return ints(attrs.pads, Array(2 * sp).fill(0));
+  if (autoPad === 'VALID') return Array(2 * sp).fill(0);
+  if (autoPad !== 'SAME_UPPER' && autoPad !== 'SAME_LOWER') {
+    throw new Error(`auto_pad '${autoPad}' is not valid; valid: NOTSET, SAME_UPPER, SAME_LOWER, VALID`);
+  }
+  const pads = Array(2 * sp).fill(0);
+  for (let i = 0; i < sp; i++) {
+    const out = Math.ceil(spatial[i] / strides[i]);
+    const total = Math.max(0, (out - 1) * strides[i] + (kernel[i] - 1) * dilations[i] + 1 - spatial[i]);
+    const small = Math.floor(total / 2);
+    pads[i] = autoPad === 'SAME_UPPER' ? small : total - small;
+    pads[i + sp] = total - pads[i];
+  }
+  return pads;
 }
 
 export function inferShapes(
@@ -95,22 +128,27 @@ export function inferShapes(
     case 'Conv': {
       const w = inputs[1]!.shape;
       const sp = xs.length - 2;
+      const k = ints(attrs.kernel_shape, w.slice(2));
       const strides = ints(attrs.strides, Array(sp).fill(1));
       const dil = ints(attrs.dilations, Array(sp).fill(1));
-      const pads = ints(attrs.pads, Array(2 * sp).fill(0));
+      const pads = explicitPads(attrs, xs.slice(2), k, strides, dil);
       const out = [xs[0], w[0]];
-      for (let i = 0; i < sp; i++) out.push(convOutSize(xs[2 + i], w[2 + i], strides[i], pads[i], pads[i + sp], dil[i]));
+      for (let i = 0; i < sp; i++) out.push(convOutSize(xs[2 + i], k[i], strides[i], pads[i], pads[i + sp], dil[i]));
       return one(out);
     }
     case 'ConvTranspose': {
       const w = inputs[1]!.shape;
       const group = int(attrs.group, 1);
       const sp = xs.length - 2;
-      const strides = ints(attrs.strides, Array(sp).fill(1));
-      const dil = ints(attrs.dilations, Array(sp).fill(1));
-      const pads = ints(attrs.pads, Array(2 * sp).fill(0));
-      const outPad = ints(attrs.output_padding, Array(sp).fill(0));
       const out = [xs[0], w[1] * group];
+      const outputShape = ints(attrs.output_shape, []);
+      if (outputShape.length) return one([...out, ...outputShape.slice(-sp)]);
+      const autoPad = typeof attrs.auto_pad === 'string' ? attrs.auto_pad : 'NOTSET';
+      const strides = ints(attrs.strides, Array(sp).fill(1));
+      if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') return one([...out, ...xs.slice(2).map((d, i) => d * strides[i])]);
+      const dil = ints(attrs.dilations, Array(sp).fill(1));
+      const pads = autoPad === 'VALID' ? Array(2 * sp).fill(0) : ints(attrs.pads, Array(2 * sp).fill(0));
+      const outPad = ints(attrs.output_padding, Array(sp).fill(0));
       for (let i = 0; i < sp; i++) {
         out.push(strides[i] * (xs[2 + i] - 1) + outPad[i] + (w[2 + i] - 1) * dil[i] + 1 - pads[i] - pads[i + sp]);
       }
@@ -128,10 +166,22 @@ export function inferShapes(
       const sp = k.length;
       const strides = ints(attrs.strides, Array(sp).fill(1));
       const dil = ints(attrs.dilations, Array(sp).fill(1));
-      const pads = ints(attrs.pads, Array(2 * sp).fill(0));
+      const pads = explicitPads(attrs, xs.slice(2), k, strides, dil);
       const ceil = int(attrs.ceil_mode, 0) === 1;
       const out = [xs[0], xs[1]];
-      for (let i = 0; i < sp; i++) out.push(convOutSize(xs[2 + i], k[i], strides[i], pads[i], pads[i + sp], dil[i], ceil));
+      for (let i = 0; i < sp; i++) {
+        const o = convOutSize(xs[2 + i], k[i], strides[i], pads[i], pads[i + sp], dil[i], ceil);
+        if (ceil && (o - 1) * strides[i] >= xs[2 + i] + pads[i]) {
+          // ORT's kernels drop a last window that starts in the end padding (as PyTorch does)
+          // while the ONNX shape inference ORT runs at load time keeps it, so no static-shape
+          // graph around such a node loads and runs: refuse it here, where it is clear why.
+          throw new MedcolorError(
+            'ERR_NN_POOL_CEIL_MODE',
+            `${op}: with ceil_mode=1 the last window along spatial axis ${i} (input ${xs[2 + i]}, kernel ${k[i]}, stride ${strides[i]}, pads ${pads[i]}/${pads[i + sp]}) would start in the end padding; ONNX Runtime's kernel makes ${o - 1} windows where ONNX shape inference expects ${o}. Use ceil_mode=0 or reduce the end pad.`,
+          );
+        }
+        out.push(o);
+      }
       return Array(nOut).fill(0).map((_, k2) => ({ shape: out, dtype: k2 === 0 ? dt : 'int64' }));
     }
     case 'GlobalAveragePool':

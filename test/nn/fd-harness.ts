@@ -66,9 +66,9 @@ export interface FdCase {
   build: (g: Graph, x: Record<string, Tensor>) => Tensor | Tensor[] | FdBuild;
   /** Step (default 1e-2; 1e-3 is used for piecewise-linear cases by the cases themselves). */
   h?: number;
-  /** Relative tolerance per coordinate (default 1e-2). */
+  /** Relative tolerance per coordinate (default 3e-3). */
   rtol?: number;
-  /** Absolute tolerance as a fraction of the largest |gradient| of that input (default 2e-3). */
+  /** Absolute tolerance as a fraction of the largest |gradient| of that input (default 1e-3). */
   atol?: number;
   /** Coordinates checked per input (default 8; all when the input is smaller). */
   samples?: number;
@@ -190,8 +190,8 @@ export async function checkGradients(c: FdCase): Promise<FdReport> {
     };
 
     const h = c.h ?? 1e-2;
-    const rtol = c.rtol ?? 1e-2;
-    const atolFrac = c.atol ?? 2e-3;
+    const rtol = c.rtol ?? 3e-3;
+    const atolFrac = c.atol ?? 1e-3;
     const failures: string[] = [];
     let checked = 0, skipped = 0, worst = 0;
     for (let k = 0; k < wrtInputs.length; k++) {

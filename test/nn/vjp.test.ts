@@ -237,6 +237,9 @@ describe('Conv and ConvTranspose', () => {
     ['asymmetric pads', [1, 2, 5, 6], [3, 2, 3, 2], { pads: [0, 1, 2, 1] }],
     ['1x1', [2, 3, 4, 4], [5, 3, 1, 1], {}],
     ['stride 3 no pad', [1, 2, 8, 8], [2, 2, 2, 2], { strides: [3, 3] }],
+    ['auto_pad SAME_UPPER stride 2', [1, 2, 7, 6], [3, 2, 3, 3], { auto_pad: 'SAME_UPPER', strides: [2, 2] }],
+    ['auto_pad SAME_LOWER 4x4', [1, 2, 6, 5], [3, 2, 4, 4], { auto_pad: 'SAME_LOWER' }],
+    ['auto_pad VALID', [1, 2, 6, 5], [3, 2, 3, 3], { auto_pad: 'VALID' }],
   ];
   for (const method of ['gemm', 'conv'] as const) {
     for (const [label, xs, ws, attrs] of convs) {
@@ -258,6 +261,9 @@ describe('Conv and ConvTranspose', () => {
     ['4x4 stride 2 pad 1', [1, 3, 3, 4], [3, 2, 4, 4], { strides: [2, 2], pads: [1, 1, 1, 1] }],
     ['groups 2 dilation 2', [1, 4, 4, 4], [4, 3, 3, 3], { group: 2, dilations: [2, 2] }],
     ['asymmetric pads', [1, 2, 4, 5], [2, 3, 3, 2], { pads: [0, 1, 1, 0], strides: [2, 1] }],
+    ['auto_pad SAME_UPPER', [1, 2, 3, 4], [2, 3, 4, 3], { auto_pad: 'SAME_UPPER', strides: [2, 2] }],
+    ['auto_pad SAME_LOWER', [1, 2, 3, 4], [2, 3, 4, 3], { auto_pad: 'SAME_LOWER', strides: [2, 2] }],
+    ['output_shape', [1, 2, 3, 4], [2, 3, 3, 3], { strides: [2, 2], output_shape: [6, 8] }],
   ];
   for (const [label, xs, ws, attrs] of convTs) {
     it(`ConvTranspose ${label} with bias`, async () => {
@@ -326,6 +332,7 @@ describe('pooling', () => {
     ['3x3 stride 2 ceil_mode', [1, 2, 6, 7], { kernel_shape: [3, 3], strides: [2, 2], ceil_mode: 1 }],
     ['2x2 dilation 2 asymmetric pads', [1, 2, 6, 6], { kernel_shape: [2, 2], dilations: [2, 2], pads: [0, 1, 1, 0] }],
     ['1-D', [2, 3, 9], { kernel_shape: [3], strides: [2] }],
+    ['auto_pad SAME_UPPER', [1, 2, 7, 6], { kernel_shape: [3, 3], strides: [2, 2], auto_pad: 'SAME_UPPER' }],
   ];
   for (const [label, xs, attrs] of maxPools) {
     for (const withIndices of [false, true]) {
@@ -349,6 +356,9 @@ describe('pooling', () => {
     ['3x3 stride 2 pad 1 ceil_mode', [1, 2, 6, 7], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1], ceil_mode: 1 }],
     ['3x2 stride 2 asymmetric pads', [1, 2, 7, 6], { kernel_shape: [3, 2], strides: [2, 2], pads: [0, 1, 2, 1] }],
     ['1-D pad 1', [2, 3, 9], { kernel_shape: [3], strides: [2], pads: [1, 1] }],
+    ['ceil_mode overhanging 2x2', [1, 2, 5, 7], { kernel_shape: [2, 2], strides: [2, 2], ceil_mode: 1 }],
+    ['auto_pad SAME_LOWER', [1, 2, 7, 6], { kernel_shape: [3, 3], strides: [2, 2], auto_pad: 'SAME_LOWER' }],
+    ['auto_pad SAME_UPPER', [1, 2, 6, 5], { kernel_shape: [2, 2], auto_pad: 'SAME_UPPER' }],
   ];
   for (const [label, xs, attrs] of avgPools) {
     for (const include of [0, 1]) {
@@ -414,6 +424,7 @@ describe('a whole small network', () => {
       samples: 6,
       h: 3e-3,
       rtol: 2e-2,
+      atol: 3e-3,
       build: (g, { x, w1, b1, gamma, beta, w2, b2, w3, b3 }) => {
         const c1 = g.op1('Conv', [x, w1, b1], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] });
         const [bn] = g.op('BatchNormalization', [c1, gamma, beta, fconst(g, [4], 11), g.constant({ dtype: 'float32', shape: [4], data: new Float32Array(4).fill(1) })], { training_mode: 1 }, 3);
@@ -456,10 +467,10 @@ describe('the finite-difference harness catches wrong gradients', () => {
     expect(r.ok).toBe(false);
     expect(r.failures.every((m) => m.startsWith('w['))).toBe(true);
   });
-  it('a gradient off by 5% fails at the default tolerance', async () => {
+  it('a gradient off by 2% fails at the default tolerance', async () => {
     const r = await checkGradients({
       name: 'neg-5pct', inputs: [f('a', [3, 4]), f('b', [4, 5])], build: op1('MatMul'),
-      corrupt: (g, grads) => grads.map((t) => mulScalar(g, t, 1.05)),
+      corrupt: (g, grads) => grads.map((t) => mulScalar(g, t, 1.02)),
     });
     expect(r.ok).toBe(false);
   });
@@ -500,5 +511,6 @@ afterAll(() => {
   const checked = reports.reduce((s, r) => s + r.checked, 0);
   const skipped = reports.reduce((s, r) => s + r.skipped, 0);
   const worst = reports.reduce((m, r) => (r.worst > m.worst ? r : m), { name: '', worst: 0 });
+  if (process.env.MEDCOLOR_FD_VERBOSE) for (const r of reports) console.log(`${r.name}: checked ${r.checked}, skipped ${r.skipped}, worst ${r.worst.toFixed(3)}`);
   console.log(`vjp: ${reports.length} cases, ${checked} coordinates checked, ${skipped} skipped near kinks; worst error/tolerance ${worst.worst.toFixed(3)} (${worst.name}); ${covered.size} ops covered`);
 });

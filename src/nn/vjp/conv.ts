@@ -9,7 +9,8 @@
  * benchmarking.
  */
 import { registerVjp } from '../autodiff.js';
-import type { Graph, Tensor } from '../graph.js';
+import type { AttrValue, Graph, Tensor } from '../graph.js';
+import { explicitPads } from '../shape-infer.js';
 import { mul, mulScalar, reduceMean, reduceSum, reshape, slice, sub, transpose } from '../ops.js';
 
 export type ConvWeightGradMethod = 'gemm' | 'conv';
@@ -28,12 +29,35 @@ interface Conv2dGeometry {
   group: number;
 }
 
-function geometry(attrs: Record<string, unknown>, w: Tensor): Conv2dGeometry {
+/**
+ * Explicit geometry of a Conv (or, with `transposedOut`, a ConvTranspose) node: auto_pad and
+ * ConvTranspose's output_shape are resolved into explicit pads, so that the rules below only
+ * ever see explicit begin/end pads.
+ */
+function geometry(attrs: Record<string, AttrValue>, w: Tensor, x: Tensor, transposedOut?: Tensor): Conv2dGeometry {
   const k = (attrs.kernel_shape as number[] | undefined) ?? [w.shape[2], w.shape[3]];
   const strides = (attrs.strides as number[] | undefined) ?? [1, 1];
   const dilations = (attrs.dilations as number[] | undefined) ?? [1, 1];
-  const pads = (attrs.pads as number[] | undefined) ?? [0, 0, 0, 0];
-  if (attrs.auto_pad && attrs.auto_pad !== 'NOTSET') throw new Error('Conv VJP: auto_pad is not supported; give explicit pads');
+  let pads: number[];
+  const autoPad = (attrs.auto_pad as string | undefined) ?? 'NOTSET';
+  if (!transposedOut) {
+    pads = explicitPads(attrs, x.shape.slice(2), k, strides, dilations);
+  } else if (autoPad === 'VALID') {
+    pads = [0, 0, 0, 0];
+  } else if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER' || attrs.output_shape) {
+    // ONNX: total = s*(in-1) + output_padding + eff - out; SAME_UPPER puts the odd pixel at the end.
+    const outPad = (attrs.output_padding as number[] | undefined) ?? [0, 0];
+    pads = [0, 0, 0, 0];
+    for (let i = 0; i < 2; i++) {
+      const total = strides[i] * (x.shape[2 + i] - 1) + outPad[i] + (k[i] - 1) * dilations[i] + 1 - transposedOut.shape[2 + i];
+      if (total < 0) throw new Error(`ConvTranspose VJP: output_shape larger than the natural output (by ${-total}) is not supported; use output_padding`);
+      const half = Math.floor(total / 2);
+      pads[i] = autoPad === 'SAME_UPPER' ? half : total - half;
+      pads[i + 2] = total - pads[i];
+    }
+  } else {
+    pads = (attrs.pads as number[] | undefined) ?? [0, 0, 0, 0];
+  }
   return {
     k: [k[0], k[1]],
     strides: [strides[0], strides[1]],
@@ -122,7 +146,7 @@ export function setConvInputGradMethod(m: 'conv' | 'convtranspose'): void {
 
 registerVjp('Conv', ({ g, node, inputs: [x, w, b], dOut: [dy], needs }) => {
   if (x!.shape.length !== 4) throw new Error('Conv VJP: only 2-D convolutions (NCHW) are supported');
-  const geo = geometry(node.attrs, w!);
+  const geo = geometry(node.attrs, w!, x!);
   const out: (Tensor | undefined)[] = [undefined, undefined, undefined];
   if (needs[0]) {
     const [, , h, wd] = x!.shape;
@@ -138,10 +162,9 @@ registerVjp('Conv', ({ g, node, inputs: [x, w, b], dOut: [dy], needs }) => {
   return out;
 });
 
-registerVjp('ConvTranspose', ({ g, node, inputs: [x, w, b], dOut: [dy], needs }) => {
+registerVjp('ConvTranspose', ({ g, node, inputs: [x, w, b], outputs, dOut: [dy], needs }) => {
   if (x!.shape.length !== 4) throw new Error('ConvTranspose VJP: only 2-D (NCHW) is supported');
-  if (node.attrs.output_shape) throw new Error('ConvTranspose VJP: give output_padding instead of output_shape');
-  const geo = geometry(node.attrs, w!);
+  const geo = geometry(node.attrs, w!, x!, outputs[0]);
   const out: (Tensor | undefined)[] = [undefined, undefined, undefined];
   // ConvTranspose is the adjoint of Conv with the same weights.
   if (needs[0]) {

@@ -13,6 +13,7 @@
 import { registerVjp } from '../autodiff.js';
 import type { AttrValue, Graph, Tensor } from '../graph.js';
 import { Graph as GraphClass } from '../graph.js';
+import { explicitPads } from '../shape-infer.js';
 import { div, expandTo, mul, mulScalar, reduceMean, reduceSum, reshape, sub, sumToShape, transpose, zeros } from '../ops.js';
 
 const size = (shape: readonly number[]) => GraphClass.size(shape);
@@ -31,10 +32,6 @@ function strAttr(v: AttrValue | undefined, fallback: string): string {
 }
 function normAxis(axis: number, rank: number): number {
   return axis < 0 ? axis + rank : axis;
-}
-function noAutoPad(op: string, attrs: Record<string, AttrValue>): void {
-  const ap = attrs.auto_pad;
-  if (ap !== undefined && ap !== 'NOTSET') throw new Error(`${op} VJP: auto_pad '${String(ap)}' is not supported; give explicit pads`);
 }
 /** A float32 constant of the given shape and data. */
 function floatConst(g: Graph, shape: number[], data: Float32Array, stem: string): Tensor {
@@ -79,7 +76,6 @@ registerVjp('InstanceNormalization', ({ g, node, inputs: [x, scale], dOut: [dy],
  */
 registerVjp('MaxPool', ({ g, node, inputs: [x], outputs, dOut: [dy] }) => {
   if (!dy) return [undefined];
-  noAutoPad('MaxPool', node.attrs);
   let idx = outputs[1] && numAttr(node.attrs.storage_order, 0) === 0 ? outputs[1] : undefined;
   if (!idx) idx = g.op('MaxPool', [x!], { ...node.attrs, storage_order: 0 }, 2, 'maxpool_argmax')[1];
   const total = size(x!.shape);
@@ -112,13 +108,12 @@ function poolCounts(L: number, Lo: number, k: number, s: number, pb: number, pe:
  */
 registerVjp('AveragePool', ({ g, node, inputs: [x], dOut: [dy] }) => {
   if (!dy) return [undefined];
-  noAutoPad('AveragePool', node.attrs);
   const xs = x!.shape;
   const sp = xs.length - 2;
   const k = intsAttr(node.attrs.kernel_shape, []);
   const strides = intsAttr(node.attrs.strides, Array(sp).fill(1));
-  const pads = intsAttr(node.attrs.pads, Array(2 * sp).fill(0));
   const dil = intsAttr(node.attrs.dilations, Array(sp).fill(1));
+  const pads = explicitPads(node.attrs, xs.slice(2), k, strides, dil);
   if (dil.some((d) => d !== 1)) throw new Error('AveragePool VJP: dilations other than 1 are not supported');
   const includePad = numAttr(node.attrs.count_include_pad, 0) === 1;
   const c = xs[1];
