@@ -22,6 +22,8 @@ export interface OrtTensorLike {
 export interface OrtSessionLike {
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
+  /** Shapes of the inputs (ONNX Runtime >= 1.21); symbolic dimensions are strings. */
+  readonly inputMetadata?: readonly { readonly name: string; readonly shape?: readonly (number | string)[] }[];
   run(feeds: Record<string, OrtTensorLike>): Promise<Record<string, OrtTensorLike>>;
   release?(): Promise<void>;
 }
@@ -43,6 +45,10 @@ export interface ColorizationModel {
   inputSize: number;
   /** Model name (metadata `medcolor.name`, else the name it was loaded by). */
   name: string;
+  /** Batch size when the model's input has a fixed N (runs are then split/padded to it). */
+  fixedBatch?: number;
+  /** [H, W] when the model's input has fixed spatial dimensions. */
+  fixedSize?: [number, number];
   /** Where it came from (file path or URL), when known. */
   source?: string;
 }
@@ -86,9 +92,15 @@ export function createColorizationModel(
     );
   }
   const abScale = parsePositive(metadata['medcolor.ab_scale'], DEFAULT_AB_SCALE, 'medcolor.ab_scale', options.source);
-  const inputSize = Math.round(
-    parsePositive(metadata['medcolor.input_size'], DEFAULT_MODEL_SIZE, 'medcolor.input_size', options.source),
-  );
+  // Fixed input dimensions (an export with a static shape): honour them rather than fail in ORT.
+  const shape = session.inputMetadata?.find((m) => m.name === 'L')?.shape;
+  const fixed = (d: number | string | undefined) => (typeof d === 'number' && d > 0 ? d : undefined);
+  const fixedBatch = fixed(shape?.[0]);
+  const fh = fixed(shape?.[2]), fw = fixed(shape?.[3]);
+  const fixedSize: [number, number] | undefined = fh && fw ? [fh, fw] : undefined;
+  const inputSize = fixedSize
+    ? fixedSize[0]
+    : Math.round(parsePositive(metadata['medcolor.input_size'], DEFAULT_MODEL_SIZE, 'medcolor.input_size', options.source));
   const lNorm = metadata['medcolor.l_norm'];
   if (lNorm !== undefined && lNorm.replace(/\s+/g, '') !== 'L/50-1') {
     throw new MedcolorError(
@@ -105,6 +117,8 @@ export function createColorizationModel(
     inputSize,
     name: metadata['medcolor.name'] || options.name || 'model',
     source: options.source,
+    fixedBatch,
+    fixedSize,
   };
 }
 
@@ -146,9 +160,34 @@ export async function runColorizationModel(model: ColorizationModel, inputs: Mod
       throw new MedcolorError('ERR_MODEL_INPUT', `L has ${inp.L.length} values; expected ${width}x${height}`);
     }
   }
-  const n = inputs.length, hw = width * height;
+  if (model.fixedSize && (model.fixedSize[0] !== height || model.fixedSize[1] !== width)) {
+    throw new MedcolorError(
+      'ERR_MODEL_INPUT_SIZE',
+      `model ${model.name} takes ${model.fixedSize[0]}x${model.fixedSize[1]} (height x width) only; found ${height}x${width}`,
+      { file: model.source },
+    );
+  }
+  // A model exported with a fixed batch size runs in chunks of that size (the last one padded).
+  const chunk = model.fixedBatch ?? inputs.length;
+  const results: Float32Array[] = [];
+  for (let start = 0; start < inputs.length; start += chunk) {
+    const part = inputs.slice(start, start + chunk);
+    const abs = await runChunk(model, part, model.fixedBatch ?? part.length, width, height);
+    results.push(...abs);
+  }
+  return results;
+}
+
+async function runChunk(
+  model: ColorizationModel,
+  inputs: ModelInput[],
+  n: number,
+  width: number,
+  height: number,
+): Promise<Float32Array[]> {
+  const hw = width * height;
   const x = new Float32Array(n * hw);
-  for (let k = 0; k < n; k++) {
+  for (let k = 0; k < inputs.length; k++) {
     const L = inputs[k].L, o = k * hw;
     for (let i = 0; i < hw; i++) x[o + i] = L[i] / 50 - 1;
   }
@@ -176,7 +215,7 @@ export async function runColorizationModel(model: ColorizationModel, inputs: Mod
   const data = ab.data;
   const s = model.abScale;
   const results: Float32Array[] = [];
-  for (let k = 0; k < n; k++) {
+  for (let k = 0; k < inputs.length; k++) {
     // Planar [2,H,W] -> interleaved a,b per pixel.
     const res = new Float32Array(2 * hw);
     const oa = k * 2 * hw, ob = oa + hw;

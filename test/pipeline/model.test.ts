@@ -67,6 +67,22 @@ describe('model inference through onnxruntime-node', () => {
     expect(ab[0]).toBeCloseTo(predictFixture(75, 110)[0], 3);
   });
 
+  it('honours a static input shape: fixed size becomes the working size, batches run in chunks', async () => {
+    const model = await loadModel(writeModel('static.onnx', buildFixtureModel({ fixedDims: [2, 6, 4], metadata: { 'medcolor.input_size': '256' } })));
+    expect(model.fixedBatch).toBe(2);
+    expect(model.fixedSize).toEqual([6, 4]);
+    expect(model.inputSize).toBe(6);
+    const inputs = [0, 1, 2].map((k) => ({ width: 4, height: 6, L: rampL(4, 6, k) }));
+    const abs = await runColorizationModel(model, inputs); // 2 + 1 (padded)
+    expect(abs).toHaveLength(3);
+    for (let k = 0; k < 3; k++) {
+      for (let i = 0; i < 24; i++) expect(abs[k][2 * i + 1]).toBeCloseTo(predictFixture(inputs[k].L[i])[1], 3);
+    }
+    await expect(runColorizationModel(model, [{ width: 6, height: 6, L: new Float32Array(36) }])).rejects.toMatchObject({
+      code: 'ERR_MODEL_INPUT_SIZE',
+    });
+  });
+
   it('rejects mixed sizes in one batch, and models that break the contract', async () => {
     const model = await loadModel(path);
     await expect(

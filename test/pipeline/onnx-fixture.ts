@@ -12,6 +12,8 @@ export interface FixtureModelOptions {
   bias?: [number, number];
   metadata?: Record<string, string>;
   inputName?: string;
+  /** Fixed input/output dimensions [N, H, W] instead of symbolic ones. */
+  fixedDims?: [number, number, number];
 }
 
 export const FIXTURE_WEIGHTS: [number, number] = [0.5, -0.25];
@@ -22,7 +24,11 @@ export function buildFixtureModel(options: FixtureModelOptions = {}): Uint8Array
   const w = options.weights ?? FIXTURE_WEIGHTS;
   const b = options.bias ?? FIXTURE_BIAS;
   const inputName = options.inputName ?? 'L';
-  const dims = (c: number) => [{ dimParam: 'N' }, { dimValue: c }, { dimParam: 'H' }, { dimParam: 'W' }];
+  const f = options.fixedDims;
+  const dims = (c: number) =>
+    f
+      ? [{ dimValue: f[0] }, { dimValue: c }, { dimValue: f[1] }, { dimValue: f[2] }]
+      : [{ dimParam: 'N' }, { dimValue: c }, { dimParam: 'H' }, { dimParam: 'W' }];
   const tensorType = (c: number) => ({
     tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: dims(c) } },
   });
