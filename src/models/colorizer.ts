@@ -5,7 +5,10 @@
  */
 import type { Tensor } from '../nn/graph.js';
 import { huberLoss, l1Loss, mseLoss } from '../nn/losses.js';
+import { importModel } from '../nn/onnx-io.js';
 import type { BuildContext } from '../nn/params.js';
+import { fakeLoss, patchGan, realLoss, type PatchGanOptions } from './discriminator.js';
+import { imagenetNormalize, labToSrgbGraph } from './lab-graph.js';
 import { unetForward, type UNetOptions } from './unet.js';
 
 export const AB_SCALE = 110;
@@ -43,4 +46,57 @@ export function colorizerMetadata(cfg: ColorizerConfig, extra: Record<string, st
     'medcolor.loss': cfg.loss,
     ...extra,
   };
+}
+
+/** The full training objective of the generator. */
+export interface LossConfig {
+  pixel: PixelLoss;
+  /** Weight of the pixel loss (default 1). */
+  pixelWeight?: number;
+  /**
+   * Perceptual loss: MSE between features of the predicted and the true image (both turned into
+   * sRGB in the graph and ImageNet-normalized) through a frozen network given as ONNX bytes
+   * (e.g. a VGG16 truncated at relu2_2 or relu3_3), taking [N,3,H,W] and returning features.
+   */
+  perceptual?: { model: Uint8Array; weight: number };
+  /** Adversarial loss with a PatchGAN discriminator (parameters under `disc.`), trained in alternation. */
+  adversarial?: { weight: number; discriminator?: PatchGanOptions };
+}
+
+/**
+ * The generator's loss: weighted pixel loss, plus perceptual and adversarial terms when
+ * configured. Returns the prediction as an extra (the discriminator step takes it as `fake`).
+ */
+export function generatorObjective(ctx: BuildContext, ins: Record<string, Tensor>, cfg: ColorizerConfig, lc: LossConfig): { loss: Tensor; extras: Record<string, Tensor> } {
+  const g = ctx.g;
+  const pred = colorizerForward(ctx, ins, cfg).ab;
+  const extras: Record<string, Tensor> = { pred };
+  let loss = pixelLoss(ctx, lc.pixel, pred, ins.ab);
+  if ((lc.pixelWeight ?? 1) !== 1) loss = g.op1('Mul', [loss, g.scalar(lc.pixelWeight ?? 1)]);
+  if (lc.perceptual) {
+    const rgbPred = imagenetNormalize(g, labToSrgbGraph(g, ins.L, pred, AB_SCALE));
+    const rgbTrue = imagenetNormalize(g, labToSrgbGraph(g, ins.L, ins.ab, AB_SCALE));
+    // One pass of the frozen network over [pred; truth] (its weights are constants of the graph).
+    const both = g.op1('Concat', [rgbPred, rgbTrue], { axis: 0 });
+    const feats = importModel(g, lc.perceptual.model, [both], 'feat').outputs[0];
+    const n = pred.shape[0];
+    const [fp, ft] = g.op('Split', [feats, g.ints([n, n])], { axis: 0 }, 2);
+    const perc = mseLoss(g, fp, ft);
+    extras.perceptual = perc;
+    loss = g.op1('Add', [loss, g.op1('Mul', [perc, g.scalar(lc.perceptual.weight)])]);
+  }
+  if (lc.adversarial) {
+    const adv = realLoss(ctx, patchGan(ctx, ins.L, pred, lc.adversarial.discriminator));
+    extras.adversarial = adv;
+    loss = g.op1('Add', [loss, g.op1('Mul', [adv, g.scalar(lc.adversarial.weight)])]);
+  }
+  return { loss, extras };
+}
+
+/** The discriminator's loss on true a*b* (`ab`) and the generator's prediction (`fake`). */
+export function discriminatorObjective(ctx: BuildContext, ins: Record<string, Tensor>, lc: LossConfig): { loss: Tensor } {
+  const o = lc.adversarial?.discriminator;
+  const real = realLoss(ctx, patchGan(ctx, ins.L, ins.ab, o));
+  const fake = fakeLoss(ctx, patchGan(ctx, ins.L, ins.fake, o));
+  return { loss: ctx.g.op1('Add', [real, fake]) };
 }

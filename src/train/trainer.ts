@@ -11,7 +11,7 @@ import { lAbToSrgb8 } from '../color/lab.js';
 import { MedcolorError } from '../errors.js';
 import type { RgbImage } from '../image/types.js';
 import { computeReport } from '../metrics/report.js';
-import { AB_SCALE, colorizerForward, colorizerMetadata, pixelLoss, type ColorizerConfig, type PixelLoss } from '../models/colorizer.js';
+import { AB_SCALE, colorizerForward, colorizerMetadata, discriminatorObjective, generatorObjective, type ColorizerConfig, type LossConfig, type PixelLoss } from '../models/colorizer.js';
 import type { UNetOptions } from '../models/unet.js';
 import '../nn/index.js';
 import { loadCheckpoint, saveCheckpoint } from '../nn/checkpoint.js';
@@ -40,6 +40,14 @@ export interface TrainOptions {
   warmup?: number;
   /** Pixel loss ['mse']. */
   loss?: PixelLoss;
+  /** Frozen feature network (ONNX file path or bytes, [N,3,H,W] ImageNet-normalized RGB in, features out) for a perceptual loss. */
+  perceptualModel?: string | Uint8Array;
+  /** Weight of the perceptual loss [0.05]. */
+  perceptualWeight?: number;
+  /** Weight of the adversarial (PatchGAN) loss; 0 turns it off [0]. */
+  adversarialWeight?: number;
+  /** Discriminator width [32]. */
+  discriminatorBase?: number;
   /** Optimizer ['adam']; weight decay for adamw [1e-4]. */
   optimizer?: 'adam' | 'adamw' | 'sgd';
   weightDecay?: number;
@@ -190,12 +198,30 @@ export async function trainColorizer(options: TrainOptions): Promise<TrainResult
   const cfg: ColorizerConfig = { unet: o.unet, loss: o.loss };
   const store = new ParamStore();
   const optimizer: OptimizerConfig = { type: o.optimizer, weightDecay: options.weightDecay ?? (o.optimizer === 'adamw' ? 1e-4 : 0), clipNorm: options.clipNorm };
+  const lossCfg: LossConfig = { pixel: o.loss };
+  if (options.perceptualModel !== undefined) {
+    const bytes = typeof options.perceptualModel === 'string' ? readFileSync(options.perceptualModel) : options.perceptualModel;
+    lossCfg.perceptual = { model: new Uint8Array(bytes), weight: options.perceptualWeight ?? 0.05 };
+  }
+  if (options.adversarialWeight) lossCfg.adversarial = { weight: options.adversarialWeight, discriminator: { base: options.discriminatorBase ?? 32 } };
+  const shapes = { L: [o.batch, 1, o.crop, o.crop], ab: [o.batch, 2, o.crop, o.crop] };
   const ts = await TrainSession.create({
     store,
-    inputs: { L: [o.batch, 1, o.crop, o.crop], ab: [o.batch, 2, o.crop, o.crop] },
-    build: (ctx, ins) => ({ loss: pixelLoss(ctx, o.loss, colorizerForward(ctx, ins, cfg).ab, ins.ab) }),
+    inputs: shapes,
+    build: (ctx, ins) => generatorObjective(ctx, ins, cfg, lossCfg),
     optimizer,
+    update: (name) => !name.startsWith('disc.'),
   }, { seed: o.seed, spinning: false });
+  // The discriminator step, in alternation with the generator's (sharing the parameter store).
+  const ds_ = lossCfg.adversarial
+    ? await TrainSession.create({
+      store,
+      inputs: { ...shapes, fake: shapes.ab },
+      build: (ctx, ins) => discriminatorObjective(ctx, ins, lossCfg),
+      optimizer: { type: 'adam', beta1: 0.5 },
+      update: (name) => name.startsWith('disc.'),
+    }, { seed: o.seed + 1, spinning: false })
+    : undefined;
   const ev = await EvalSession.create(store, { L: [o.valBatch, 1, ds.size, ds.size] }, (ctx, ins) => colorizerForward(ctx, ins, cfg));
 
   const stepsPerEpoch = Math.floor(trainCount / o.batch);
@@ -215,6 +241,7 @@ export async function trainColorizer(options: TrainOptions): Promise<TrainResult
     if (!existsSync(lastPath)) throw new MedcolorError('ERR_CHECKPOINT', `--resume: no checkpoint at ${lastPath}`);
     const ck = loadCheckpoint(lastPath);
     ts.restore(ck);
+    ds_?.restore(ck);
     epoch = ck.meta.epoch as number;
     rng.state = ck.meta.rng as number;
     best = ck.meta.best as typeof best;
@@ -223,7 +250,9 @@ export async function trainColorizer(options: TrainOptions): Promise<TrainResult
     writeFileSync(join(options.out, LOG), '');
   }
   const saveLast = () => {
-    saveCheckpoint(lastPath, ts.snapshot({ epoch, rng: rng.state, best, sinceBest, options: { ...o, data: options.data } }));
+    const snap = ts.snapshot({ epoch, rng: rng.state, best, sinceBest, options: { ...o, data: options.data } });
+    if (ds_) for (const [k, v] of ds_.optState) snap.tensors.set(k, v);
+    saveCheckpoint(lastPath, snap);
   };
   const log = (rec: Record<string, unknown>) => appendFileSync(join(options.out, LOG), JSON.stringify(rec) + '\n');
 
@@ -245,6 +274,8 @@ export async function trainColorizer(options: TrainOptions): Promise<TrainResult
       const elapsedFrac = options.maxMinutes ? (performance.now() - t0) / (options.maxMinutes * 60_000) : 0;
       const lr = lrAt(sched, Math.max(ts.stepCount, Math.floor(elapsedFrac * total)));
       const r = await ts.step({ L: b.L, ab: b.ab }, lr);
+      let dLoss: number | undefined;
+      if (ds_) dLoss = (await ds_.step({ L: b.L, ab: b.ab, fake: r.extras.pred }, lr)).loss;
       if (!Number.isFinite(r.loss)) throw new MedcolorError('ERR_TRAINING_DIVERGED', `loss became ${r.loss} at step ${ts.stepCount}; lower --lr or add --clip-norm`);
       lossSum += r.loss;
       images += o.batch;
@@ -254,7 +285,7 @@ export async function trainColorizer(options: TrainOptions): Promise<TrainResult
       let eta = (remaining * o.batch) / ips;
       if (options.maxMinutes !== undefined) eta = Math.min(eta, Math.max(0, options.maxMinutes * 60 - secs));
       options.onProgress?.({ kind: 'step', epoch, epochs: o.epochs, step: s + 1, stepsPerEpoch, loss: r.loss, imagesPerSecond: ips, etaSeconds: eta });
-      if (ts.stepCount % 10 === 0) log({ type: 'step', step: ts.stepCount, epoch, loss: r.loss, lr, gradNorm: r.gradNorm, imagesPerSecond: ips });
+      if (ts.stepCount % 10 === 0) log({ type: 'step', step: ts.stepCount, epoch, loss: r.loss, lr, gradNorm: r.gradNorm, imagesPerSecond: ips, ...(r.extras.perceptual ? { perceptual: r.extras.perceptual[0] } : {}), ...(r.extras.adversarial ? { adversarial: r.extras.adversarial[0], discriminator: dLoss } : {}) });
       if (options.maxMinutes !== undefined && secs > options.maxMinutes * 60) {
         stopped = 'time-limit';
         lossSum = (lossSum / (s + 1)) * stepsPerEpoch;
@@ -292,7 +323,7 @@ export async function trainColorizer(options: TrainOptions): Promise<TrainResult
       'medcolor.name': options.name ?? 'colorizer',
       'medcolor.input_size': String(ds.size),
       'medcolor.trained_on': options.trainedOn ?? options.data,
-      'medcolor.training': JSON.stringify({ epochs: best.epoch, steps: ts.stepCount, batch: o.batch, crop: o.crop, lr: o.lr, schedule: o.schedule, optimizer: o.optimizer, loss: o.loss, seed: o.seed, seconds: Math.round(seconds) }),
+      'medcolor.training': JSON.stringify({ epochs: best.epoch, steps: ts.stepCount, batch: o.batch, crop: o.crop, lr: o.lr, schedule: o.schedule, optimizer: o.optimizer, loss: o.loss, perceptualWeight: lossCfg.perceptual?.weight, adversarialWeight: lossCfg.adversarial?.weight, seed: o.seed, seconds: Math.round(seconds) }),
       'medcolor.val': JSON.stringify({ psnr: +best.psnr.toFixed(2), ssim: +best.ssim.toFixed(4), deltaE2000: +best.deltaE2000.toFixed(2) }),
     }));
     modelPath = join(options.out, 'model.onnx');
@@ -300,6 +331,7 @@ export async function trainColorizer(options: TrainOptions): Promise<TrainResult
     renameSync(modelPath + '.tmp', modelPath);
   }
   await ts.release();
+  await ds_?.release();
   await ev.release();
   ds.close();
   return { best, epochsRun: epoch, steps: ts.stepCount, seconds, stopped, modelPath };
