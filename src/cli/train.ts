@@ -19,6 +19,11 @@ interface TrainCliOptions {
   depth: string;
   global: boolean;
   clipNorm?: string;
+  perceptualModel?: string;
+  perceptualWeight: string;
+  adversarial: string;
+  encoder?: string;
+  encoderSize: string;
   patience: string;
   maxMinutes?: string;
   seed: string;
@@ -61,6 +66,11 @@ export function registerTrain(program: Command): void {
     .option('--depth <n>', 'stride-2 downsamplings', '3')
     .option('--no-global', 'leave out the global-context branch')
     .option('--clip-norm <x>', 'clip gradients to this global norm')
+    .option('--perceptual-model <file.onnx>', 'frozen feature network (e.g. VGG16 to relu3_3; [N,3,H,W] ImageNet-normalized RGB in) for a perceptual loss')
+    .option('--perceptual-weight <w>', 'weight of the perceptual loss', '0.05')
+    .option('--adversarial <w>', 'weight of the PatchGAN adversarial loss (0: off)', '0')
+    .option('--encoder <file.onnx>', 'frozen pretrained encoder whose embedding is fused at the bottleneck (e.g. Inception-ResNet-v2)')
+    .option('--encoder-size <n>', 'input side of the pretrained encoder', '299')
     .option('--patience <n>', 'early stopping: epochs without a better validation PSNR', '8')
     .option('--max-minutes <m>', 'stop after this many minutes (the LR schedule is compressed to fit)')
     .option('--seed <n>', 'random seed (initialization, shuffling, augmentation)', '0')
@@ -101,6 +111,10 @@ Example:
         crop,
         unet: { base: parseIntOption('--base', o.base, 1, 1024), depth, globalContext: o.global },
         clipNorm: o.clipNorm !== undefined ? num('--clip-norm', o.clipNorm, 0) : undefined,
+        perceptualModel: o.perceptualModel,
+        perceptualWeight: num('--perceptual-weight', o.perceptualWeight, 0),
+        adversarialWeight: num('--adversarial', o.adversarial, 0),
+        encoder: o.encoder ? { path: o.encoder, inputSize: parseIntOption('--encoder-size', o.encoderSize, 8, 4096) } : undefined,
         patience: parseIntOption('--patience', o.patience, 1, 100000),
         maxMinutes: o.maxMinutes !== undefined ? num('--max-minutes', o.maxMinutes, 0) : undefined,
         seed: parseIntOption('--seed', o.seed, 0, 2 ** 31),

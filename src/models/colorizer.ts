@@ -18,6 +18,13 @@ export type PixelLoss = 'mse' | 'l1' | 'huber';
 export interface ColorizerConfig {
   unet: UNetOptions;
   loss: PixelLoss;
+  /**
+   * Transfer learning as in the paper (Deep Koalarization): a frozen pretrained encoder given as
+   * ONNX bytes (e.g. Inception-ResNet-v2), fed the gray image replicated to 3 channels at
+   * `inputSize`, ImageNet-normalized; its output (pooled to [N, E] when 4-D) is fused at the
+   * U-Net bottleneck. The encoder becomes part of the exported model.
+   */
+  encoder?: { model: Uint8Array; inputSize: number };
 }
 
 /** The pixel loss between predicted and true normalized a*b*. */
@@ -29,9 +36,28 @@ export function pixelLoss(ctx: BuildContext, kind: PixelLoss, pred: Tensor, targ
   }
 }
 
+/** The embedding of the frozen pretrained encoder for normalized L [N,1,H,W]. */
+export function encoderEmbedding(ctx: BuildContext, L: Tensor, enc: { model: Uint8Array; inputSize: number }): Tensor {
+  const g = ctx.g;
+  const [n, , h, w] = L.shape;
+  let x = L;
+  if (h !== enc.inputSize || w !== enc.inputSize) {
+    x = g.op1('Resize', [L, undefined, undefined, g.ints([n, 1, enc.inputSize, enc.inputSize])], { mode: 'linear' });
+  }
+  // Gray display value in [0,1] (L*/100 as an approximation of the gray level), 3 channels.
+  const gray = g.op1('Mul', [g.op1('Add', [x, g.scalar(1)]), g.scalar(0.5)]);
+  const rgb = imagenetNormalize(g, g.op1('Concat', [gray, gray, gray], { axis: 1 }));
+  let e = importModel(g, enc.model, [rgb], 'enc').outputs[0];
+  if (e.shape.length === 4) e = g.op1('Flatten', [g.op1('GlobalAveragePool', [e])], { axis: 1 });
+  else if (e.shape.length !== 2) throw new Error(`encoder output must be [N,E] or [N,C,H,W]; found [${e.shape}]`);
+  return e;
+}
+
 /** Forward graph: { ab }. */
 export function colorizerForward(ctx: BuildContext, ins: Record<string, Tensor>, cfg: ColorizerConfig): Record<string, Tensor> {
-  return { ab: unetForward(ctx, ins.L, cfg.unet, ins.embedding) };
+  const embedding = cfg.encoder ? encoderEmbedding(ctx, ins.L, cfg.encoder) : ins.embedding;
+  const unet = embedding ? { ...cfg.unet, embeddingSize: embedding.shape[1] } : cfg.unet;
+  return { ab: unetForward(ctx, ins.L, unet, embedding) };
 }
 
 /** Metadata written into an exported colorizer. */

@@ -46,6 +46,8 @@ export interface TrainOptions {
   perceptualWeight?: number;
   /** Weight of the adversarial (PatchGAN) loss; 0 turns it off [0]. */
   adversarialWeight?: number;
+  /** Frozen pretrained encoder fused at the bottleneck (ONNX path or bytes). */
+  encoder?: { path?: string; model?: Uint8Array; inputSize: number };
   /** Discriminator width [32]. */
   discriminatorBase?: number;
   /** Optimizer ['adam']; weight decay for adamw [1e-4]. */
@@ -196,6 +198,11 @@ export async function trainColorizer(options: TrainOptions): Promise<TrainResult
   if (o.crop > ds.size) throw new MedcolorError('ERR_USAGE', `--crop ${o.crop} is larger than the dataset's size ${ds.size}`);
   mkdirSync(options.out, { recursive: true });
   const cfg: ColorizerConfig = { unet: o.unet, loss: o.loss };
+  if (options.encoder) {
+    const model = options.encoder.model ?? (options.encoder.path ? new Uint8Array(readFileSync(options.encoder.path)) : undefined);
+    if (!model) throw new MedcolorError('ERR_USAGE', 'encoder: give a path or the model bytes');
+    cfg.encoder = { model, inputSize: options.encoder.inputSize };
+  }
   const store = new ParamStore();
   const optimizer: OptimizerConfig = { type: o.optimizer, weightDecay: options.weightDecay ?? (o.optimizer === 'adamw' ? 1e-4 : 0), clipNorm: options.clipNorm };
   const lossCfg: LossConfig = { pixel: o.loss };
