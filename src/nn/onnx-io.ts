@@ -26,16 +26,25 @@ function tensorProto(name: string, c: ConstTensor): ITensorProto {
   };
 }
 
-function attrProto(name: string, v: AttrValue): IAttributeProto {
+/**
+ * Attribute types of imported nodes, by node: a number does not say whether it was an INT or
+ * a FLOAT (e.g. Dropout's INT `seed` vs RandomNormal's FLOAT `seed`, or a float attribute
+ * whose name FLOAT_ATTRS does not list), so import remembers and serialization obeys.
+ */
+const IMPORTED_ATTR_TYPES = new WeakMap<Node, Map<string, number>>();
+
+function attrProto(name: string, v: AttrValue, type?: number): IAttributeProto {
   if (typeof v === 'string') return { name, type: AT.STRING, s: new TextEncoder().encode(v) };
   if (typeof v === 'number') {
-    return FLOAT_ATTRS.has(name) ? { name, type: AT.FLOAT, f: v } : { name, type: AT.INT, i: v };
+    const isFloat = type !== undefined ? type === AT.FLOAT : FLOAT_ATTRS.has(name);
+    return isFloat ? { name, type: AT.FLOAT, f: v } : { name, type: AT.INT, i: v };
   }
   if (Array.isArray(v)) {
     if (v.length && typeof v[0] === 'string') {
       return { name, type: AT.STRINGS, strings: (v as string[]).map((s) => new TextEncoder().encode(s)) };
     }
-    return FLOAT_ATTRS.has(name) ? { name, type: AT.FLOATS, floats: v as number[] } : { name, type: AT.INTS, ints: v as number[] };
+    const isFloat = type !== undefined ? type === AT.FLOATS : FLOAT_ATTRS.has(name);
+    return isFloat ? { name, type: AT.FLOATS, floats: v as number[] } : { name, type: AT.INTS, ints: v as number[] };
   }
   return { name, type: AT.TENSOR, t: tensorProto('', v.tensor) };
 }
@@ -76,7 +85,7 @@ export function serializeModel(g: Graph, options: SerializeOptions = {}): Uint8A
     domain: n.domain ?? '',
     input: n.inputs,
     output: n.outputs,
-    attribute: Object.entries(n.attrs).map(([k, v]) => attrProto(k, v)),
+    attribute: Object.entries(n.attrs).map(([k, v]) => attrProto(k, v, IMPORTED_ATTR_TYPES.get(n)?.get(k))),
   }));
   const outNames = new Set(g.outputs.map((t) => t.name));
   const model = onnx.ModelProto.create({
@@ -152,6 +161,7 @@ export interface ImportResult {
 export function importModel(g: Graph, bytes: Uint8Array, bind: Record<string, Tensor> | Tensor[], prefix = 'imp'): ImportResult {
   const model = onnx.ModelProto.decode(bytes);
   const graph = model.graph!;
+  const opset = Number((model.opsetImport ?? []).find((o) => !o.domain || o.domain === 'ai.onnx')?.version ?? g.opset);
   const values = new Map<string, Tensor>();
   const inits = new Set((graph.initializer ?? []).map((t) => t.name!));
   for (const t of graph.initializer ?? []) values.set(t.name!, g.constant(constFromProto(t), `${prefix}_w`));
@@ -164,22 +174,131 @@ export function importModel(g: Graph, bytes: Uint8Array, bind: Record<string, Te
   for (const n of graph.node ?? []) {
     if (n.domain && n.domain !== 'ai.onnx') throw new Error(`importModel: op domain '${n.domain}' is not supported`);
     if (n.opType === 'Constant') {
-      const v = attrFromProto((n.attribute ?? []).find((a) => a.name === 'value')!) as { tensor: ConstTensor };
-      values.set(n.output![0], g.constant(v.tensor, `${prefix}_c`));
+      values.set(n.output![0], g.constant(constantValue(n.attribute ?? [], n.name ?? ''), `${prefix}_c`));
       continue;
     }
     const attrs: Record<string, AttrValue> = {};
-    for (const a of n.attribute ?? []) attrs[a.name!] = attrFromProto(a);
+    const types = new Map<string, number>();
+    for (const a of n.attribute ?? []) {
+      attrs[a.name!] = attrFromProto(a);
+      types.set(a.name!, a.type!);
+    }
     const ins = (n.input ?? []).map((name) => (name ? values.get(name) : undefined));
     ins.forEach((t, i) => {
       if (!t && n.input![i]) throw new Error(`importModel: input '${n.input![i]}' of node '${n.name}' is unknown`);
     });
-    const outs = g.op(n.opType!, ins, attrs, n.output!.length, `${prefix}_${n.opType!.toLowerCase()}`);
-    n.output!.forEach((name, i) => values.set(name, outs[i]));
+    const up = upgradeNode(g, n.opType!, ins, attrs, types, opset, n.name ?? '');
+    const nOut = n.output!.length;
+    const outs = g.op(n.opType!, up.inputs, up.attrs, nOut, `${prefix}_${n.opType!.toLowerCase()}`);
+    IMPORTED_ATTR_TYPES.set(g.nodes[g.nodes.length - 1], types);
+    n.output!.forEach((name, i) => {
+      if (name) values.set(name, outs[i]);
+    });
   }
   const outputs = (graph.output ?? []).map((o) => values.get(o.name!)!);
   const metadata = new Map((model.metadataProps ?? []).map((p) => [p.key!, p.value!]));
   return { outputs, values, metadata };
+}
+
+/** The value of a Constant node, whichever of its value attributes it uses. */
+function constantValue(attributes: IAttributeProto[], node: string): ConstTensor {
+  const a = attributes[0];
+  if (!a) throw new Error(`importModel: Constant node '${node}' has no value`);
+  const v = attrFromProto(a);
+  switch (a.name) {
+    case 'value':
+      return (v as { tensor: ConstTensor }).tensor;
+    case 'value_float':
+      return { dtype: 'float32', shape: [], data: Float32Array.of(v as number) };
+    case 'value_floats':
+      return { dtype: 'float32', shape: [(v as number[]).length], data: Float32Array.from(v as number[]) };
+    case 'value_int':
+      return { dtype: 'int64', shape: [], data: BigInt64Array.of(BigInt(v as number)) };
+    case 'value_ints':
+      return { dtype: 'int64', shape: [(v as number[]).length], data: BigInt64Array.from((v as number[]).map((x) => BigInt(x))) };
+  }
+  throw new Error(`importModel: Constant node '${node}': attribute '${a.name}' is not supported; supported: value, value_float(s), value_int(s)`);
+}
+
+const REDUCE_ATTR_AXES = new Set(['ReduceMean', 'ReduceMax', 'ReduceMin', 'ReduceL2', 'ReduceProd', 'ReduceSumSquare', 'ReduceL1', 'ReduceLogSum', 'ReduceLogSumExp']);
+
+/**
+ * Rewrites a node of another opset into its opset-17 form (the graph builder's): attributes
+ * that became inputs in opset 13 (Squeeze/Unsqueeze/ReduceSum axes, Split sizes) or earlier
+ * (Pad, Slice, Clip), and inputs that became attributes' replacements in opset 18 (Reduce*
+ * axes, Split num_outputs, Pad axes).
+ */
+function upgradeNode(
+  g: Graph,
+  op: string,
+  ins: (Tensor | undefined)[],
+  attrs: Record<string, AttrValue>,
+  types: Map<string, number>,
+  opset: number,
+  node: string,
+): { inputs: (Tensor | undefined)[]; attrs: Record<string, AttrValue> } {
+  const inputs = [...ins];
+  const take = (name: string): AttrValue | undefined => {
+    const v = attrs[name];
+    delete attrs[name];
+    types.delete(name);
+    return v;
+  };
+  const floatScalar = (v: number) => g.scalar(v);
+  if (opset < 13) {
+    if ((op === 'Squeeze' || op === 'Unsqueeze' || op === 'ReduceSum') && attrs.axes !== undefined) inputs[1] = g.ints(take('axes') as number[]);
+    if (op === 'Split' && attrs.split !== undefined) inputs[1] = g.ints(take('split') as number[]);
+  }
+  if (opset < 11) {
+    if (op === 'Pad' && attrs.pads !== undefined) {
+      inputs[1] = g.ints(take('pads') as number[]);
+      const value = take('value');
+      if (value !== undefined) inputs[2] = floatScalar(value as number);
+    }
+    if (op === 'Clip' && (attrs.min !== undefined || attrs.max !== undefined)) {
+      const lo = take('min');
+      const hi = take('max');
+      inputs[1] = lo !== undefined ? floatScalar(lo as number) : undefined;
+      inputs[2] = hi !== undefined ? floatScalar(hi as number) : undefined;
+    }
+    if (op === 'Resize' && inputs.length === 2) {
+      // Resize-10: (X, scales) with asymmetric coordinates.
+      inputs.splice(1, 0, undefined);
+      attrs.coordinate_transformation_mode ??= 'asymmetric';
+      if ((attrs.mode ?? 'nearest') === 'nearest') attrs.nearest_mode ??= 'floor';
+    }
+  }
+  if (opset < 10 && op === 'Slice' && attrs.starts !== undefined) {
+    inputs[1] = g.ints(take('starts') as number[]);
+    inputs[2] = g.ints(take('ends') as number[]);
+    const axes = take('axes');
+    if (axes !== undefined) inputs[3] = g.ints(axes as number[]);
+  }
+  if (opset >= 18) {
+    if (REDUCE_ATTR_AXES.has(op) && inputs[1]) {
+      const axes = g.constValues(inputs[1]);
+      if (!axes) throw new Error(`importModel: node '${node}' (${op}): axes must be a constant`);
+      attrs.axes = axes;
+      inputs.length = 1;
+    }
+    if (op === 'Split') take('num_outputs');
+    if (op === 'Pad' && inputs[3]) {
+      const axes = g.constValues(inputs[3]);
+      const pads = inputs[1] ? g.constValues(inputs[1]) : undefined;
+      if (!axes || !pads) throw new Error(`importModel: node '${node}' (Pad): pads and axes must be constants`);
+      const r = inputs[0]!.shape.length;
+      const full = new Array<number>(2 * r).fill(0);
+      axes.forEach((a0, i) => {
+        const a = a0 < 0 ? a0 + r : a0;
+        full[a] = pads[i];
+        full[a + r] = pads[i + axes.length];
+      });
+      inputs[1] = g.ints(full);
+      inputs.length = 3;
+    }
+  }
+  while (inputs.length && inputs[inputs.length - 1] === undefined) inputs.pop();
+  return { inputs, attrs };
 }
 
 /** Reads the metadata_props of an ONNX model. */

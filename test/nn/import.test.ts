@@ -15,7 +15,10 @@ import { mul, reduceMean, sub } from '../../src/nn/ops.js';
 import { ParamStore } from '../../src/nn/params.js';
 import { createSession, ort } from '../../src/nn/runtime.js';
 import { TrainSession } from '../../src/nn/session.js';
+import onnxProto from 'onnx-proto';
 import { checkGradients, makeRng } from './fd-harness.js';
+
+const { onnx } = onnxProto;
 
 function randomConst(g: Graph, shape: number[], rng: () => number, scale: number, stem: string): Tensor {
   const data = Float32Array.from({ length: Graph.size(shape) }, () => (2 * rng() - 1) * scale);
@@ -193,5 +196,101 @@ describe('importModel: a frozen feature network inside a training graph', () => 
     } finally {
       await ts.release();
     }
+  });
+});
+
+// ---- models of other opsets, written directly with the ONNX protobuf schema ----------------
+type AttrSpec = { name: string; ints?: number[]; i?: number; f?: number; floats?: number[]; s?: string };
+interface RawNode { op: string; inputs: string[]; outputs: string[]; attrs?: AttrSpec[] }
+
+/** An ONNX model written with onnx-proto directly (explicit attribute types, any opset). */
+function rawModel(opset: number, inputs: [string, number[]][], outputs: [string, number[]][], nodes: RawNode[], inits: { name: string; dims: number[]; data: number[]; int64?: boolean }[] = []): Uint8Array {
+  const AT = onnx.AttributeProto.AttributeType;
+  const vi = ([name, dims]: [string, number[]]) => ({ name, type: { tensorType: { elemType: 1, shape: { dim: dims.map((d) => ({ dimValue: d })) } } } });
+  const model = onnx.ModelProto.create({
+    irVersion: opset >= 18 ? 8 : 6,
+    opsetImport: [{ domain: '', version: opset }],
+    graph: {
+      name: `opset${opset}`,
+      input: inputs.map(vi),
+      output: outputs.map(vi),
+      initializer: inits.map((t) => (t.int64
+        ? { name: t.name, dims: t.dims, dataType: 7, int64Data: t.data }
+        : { name: t.name, dims: t.dims, dataType: 1, floatData: t.data })),
+      node: nodes.map((n, k) => ({
+        name: `node${k}`, opType: n.op, input: n.inputs, output: n.outputs,
+        attribute: (n.attrs ?? []).map((a) => {
+          if (a.ints) return { name: a.name, type: AT.INTS, ints: a.ints };
+          if (a.floats) return { name: a.name, type: AT.FLOATS, floats: a.floats };
+          if (a.f !== undefined) return { name: a.name, type: AT.FLOAT, f: a.f };
+          if (a.s !== undefined) return { name: a.name, type: AT.STRING, s: new TextEncoder().encode(a.s) };
+          return { name: a.name, type: AT.INT, i: a.i };
+        }),
+      })),
+    },
+  });
+  return onnx.ModelProto.encode(model).finish();
+}
+
+/** Runs the raw model in ORT and the imported (opset-17) graph in ORT; outputs must agree. */
+async function expectSameAfterImport(bytes: Uint8Array, inputShape: number[], outNames: string[]): Promise<void> {
+  const rng = makeRng(inputShape.length * 31 + outNames.length);
+  const x = Float32Array.from({ length: Graph.size(inputShape) }, () => 2 * rng() - 1);
+  const ref = await createSession(bytes, { threads: 1 });
+  const want = await ref.run({ x: new ort.Tensor('float32', x, inputShape) });
+  await ref.release();
+  const g = new Graph('imported');
+  const xi = g.input('x', inputShape);
+  const imp = importModel(g, bytes, [xi]);
+  expect(g.opset).toBe(17);
+  imp.outputs.forEach((t, k) => g.output(t, `o${k}`));
+  const s = await createSession(g, { threads: 1 });
+  const got = await s.run({ x: new ort.Tensor('float32', x, inputShape) });
+  await s.release();
+  outNames.forEach((name, k) => {
+    expect(got[`o${k}`].dims, name).toEqual(want[name].dims);
+    expect(Array.from(got[`o${k}`].data as Float32Array), name).toEqual(Array.from(want[name].data as Float32Array));
+  });
+}
+
+describe('importModel: models of other opsets', () => {
+  it('opset 12: Squeeze/Unsqueeze/ReduceSum axes and Split sizes as attributes, Constant value_floats, Dropout INT seed', async () => {
+    const bytes = rawModel(12, [['x', [1, 2, 4, 4]]], [['a', [1, 2, 1]], ['b', [1, 2, 3]], ['d', [1, 2, 4, 4]]], [
+      { op: 'Constant', inputs: [], outputs: ['c'], attrs: [{ name: 'value_floats', floats: [0.5, -1.5] }] },
+      { op: 'Unsqueeze', inputs: ['c'], outputs: ['u'], attrs: [{ name: 'axes', ints: [0, 2, 3] }] },
+      { op: 'Mul', inputs: ['x', 'u'], outputs: ['m'] },
+      { op: 'ReduceSum', inputs: ['m'], outputs: ['r'], attrs: [{ name: 'axes', ints: [3] }, { name: 'keepdims', i: 1 }] },
+      { op: 'Squeeze', inputs: ['r'], outputs: ['sq'], attrs: [{ name: 'axes', ints: [3] }] },
+      { op: 'Split', inputs: ['sq'], outputs: ['a', 'b'], attrs: [{ name: 'axis', i: 2 }, { name: 'split', ints: [1, 3] }] },
+      { op: 'Dropout', inputs: ['m'], outputs: ['d'], attrs: [{ name: 'seed', i: 42 }] },
+    ]);
+    await expectSameAfterImport(bytes, [1, 2, 4, 4], ['a', 'b', 'd']);
+  });
+  it('opset 9: Slice starts/ends/axes, Pad pads/value and Clip min/max as attributes', async () => {
+    const bytes = rawModel(9, [['x', [1, 2, 4, 5]]], [['s', [1, 2, 2, 3]], ['p', [1, 2, 6, 6]], ['c', [1, 2, 4, 5]]], [
+      { op: 'Slice', inputs: ['x'], outputs: ['s'], attrs: [{ name: 'starts', ints: [1, 1] }, { name: 'ends', ints: [3, 4] }, { name: 'axes', ints: [2, 3] }] },
+      { op: 'Pad', inputs: ['x'], outputs: ['p'], attrs: [{ name: 'pads', ints: [0, 0, 1, 0, 0, 0, 1, 1] }, { name: 'value', f: 0.25 }] },
+      { op: 'Clip', inputs: ['x'], outputs: ['c'], attrs: [{ name: 'min', f: -0.3 }, { name: 'max', f: 0.4 }] },
+    ]);
+    await expectSameAfterImport(bytes, [1, 2, 4, 5], ['s', 'p', 'c']);
+  });
+  it('opset 10: Resize(X, scales), nearest and linear', async () => {
+    const bytes = rawModel(10, [['x', [1, 2, 3, 4]]], [['n', [1, 2, 6, 8]], ['l', [1, 2, 6, 8]]], [
+      { op: 'Resize', inputs: ['x', 'scales'], outputs: ['n'], attrs: [{ name: 'mode', s: 'nearest' }] },
+      { op: 'Resize', inputs: ['x', 'scales'], outputs: ['l'], attrs: [{ name: 'mode', s: 'linear' }] },
+    ], [{ name: 'scales', dims: [4], data: [1, 1, 2, 2] }]);
+    await expectSameAfterImport(bytes, [1, 2, 3, 4], ['n', 'l']);
+  });
+  it('opset 18: ReduceMean axes, Pad axes as inputs; Split num_outputs', async () => {
+    const bytes = rawModel(18, [['x', [1, 2, 4, 6]]], [['r', [1, 2, 4, 1]], ['p', [1, 2, 4, 9]], ['s0', [1, 2, 4, 3]], ['s1', [1, 2, 4, 3]]], [
+      { op: 'ReduceMean', inputs: ['x', 'axes'], outputs: ['r'], attrs: [{ name: 'keepdims', i: 1 }] },
+      { op: 'Pad', inputs: ['x', 'pads', '', 'padaxes'], outputs: ['p'] },
+      { op: 'Split', inputs: ['x'], outputs: ['s0', 's1'], attrs: [{ name: 'axis', i: 3 }, { name: 'num_outputs', i: 2 }] },
+    ], [
+      { name: 'axes', dims: [1], data: [-1], int64: true },
+      { name: 'pads', dims: [2], data: [1, 2], int64: true },
+      { name: 'padaxes', dims: [1], data: [3], int64: true },
+    ]);
+    await expectSameAfterImport(bytes, [1, 2, 4, 6], ['r', 'p', 's0', 's1']);
   });
 });
