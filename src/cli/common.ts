@@ -1,6 +1,6 @@
 /**
  * Helpers shared by the CLI commands: exit codes, input expansion (files, folders, globs),
- * atomic writes, a progress bar on stderr, option parsing.
+ * a progress bar on stderr, option parsing.
  */
 import { closeSync, existsSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
@@ -49,7 +49,7 @@ export function exitCodeFor(e: unknown): number {
   if (isMedcolorError(e)) {
     if (e.code === 'ERR_USAGE' || e.code === 'ERR_INPUT_NOT_FOUND') return EXIT.USAGE;
     if (UNAVAILABLE_CODES.has(e.code) || /^ERR_(MODEL|METHOD)_/.test(e.code)) return EXIT.UNAVAILABLE;
-    if (e.code === 'ERR_OUTPUT') return EXIT.OUTPUT;
+    if (e.code === 'ERR_OUTPUT' || e.code === 'ERR_WRITE') return EXIT.OUTPUT;
     return EXIT.SOME_FAILED;
   }
   return EXIT.INTERNAL;
@@ -167,10 +167,11 @@ export function* expandInputs(inputs: string[], options: ExpandOptions = {}): Ge
 }
 
 /**
- * Writes a file atomically: a temporary name in the same folder, then rename.
+ * Writes a file atomically and synchronously (temporary name in the same folder, fsync, rename);
+ * the synchronous twin of io/atomic.ts for code that cannot await (e.g. a SIGINT handler).
  *
  * @example
- * writeFileAtomic('out/x.png', bytes);
+ * writeFileAtomic('out/summary.json', json);
  */
 export function writeFileAtomic(file: string, data: Uint8Array | string): void {
   const tmp = join(dirname(file), `.${basename(file)}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);

@@ -3,10 +3,11 @@
  * beside the gray baseline, with optional JSON and HTML reports.
  */
 import type { Command } from 'commander';
+import { writeFileAtomic } from '../io/atomic.js';
 import { extname } from 'node:path';
 import { EVAL_EXTENSIONS, evaluateFiles, type EvalSummary } from '../pipeline/evaluate-files.js';
 import type { EvalMetrics } from '../pipeline/evaluate.js';
-import { createProgress, describeError, displayPath, EXIT, expandInputs, parseIntOption, usage, writeFileAtomic } from './common.js';
+import { createProgress, describeError, displayPath, EXIT, expandInputs, parseIntOption, usage } from './common.js';
 import { addMethodOptions, resolveMethodOptions, type MethodCliOptions } from './method-options.js';
 
 interface EvalCliOptions extends MethodCliOptions {
@@ -69,7 +70,7 @@ export function registerEval(program: Command): void {
       const json = JSON.stringify(summary, null, 1) + '\n';
       if (opts.json === true) process.stdout.write(json);
       else {
-        if (typeof opts.json === 'string') writeFileAtomic(opts.json, json);
+        if (typeof opts.json === 'string') await writeFileAtomic(opts.json, json);
         printTable(summary);
       }
       process.exitCode = summary.n === 0 ? EXIT.ALL_FAILED : summary.failed.length ? EXIT.SOME_FAILED : EXIT.OK;

@@ -5,9 +5,9 @@
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { MedcolorError } from '../errors.js';
+import { writeFileAtomic } from '../io/atomic.js';
 import type { GrayImage, RgbImage } from '../image/types.js';
 import { readDicom } from '../io/dicom/index.js';
-import { writeFileAtomic } from './common.js';
 
 export type OutputFormat = 'png' | 'dcm' | 'nii';
 
@@ -75,7 +75,7 @@ export async function writeOutputs(base: string, format: OutputFormat, frames: R
     const f = frames.length === 1 ? `${base}.png` : `${base}_${String(k).padStart(digits, '0')}.png`;
     const img = frames[k];
     const png = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } }).png().toBuffer();
-    writeFileAtomic(f, png);
+    await writeFileAtomic(f, png);
     written.push(f);
   }
   return written;

@@ -2,8 +2,9 @@
  * `medcolor prepare SRC -o DATASET`: turns a folder of color images into a training dataset.
  */
 import type { Command } from 'commander';
+import { writeFileAtomic } from '../io/atomic.js';
 import { prepareDataset } from '../train/dataset.js';
-import { createProgress, EXIT, parseIntOption, usage, writeFileAtomic } from './common.js';
+import { createProgress, EXIT, parseIntOption, usage } from './common.js';
 
 interface PrepareCliOptions {
   output: string;
@@ -68,7 +69,7 @@ Gray images (no chroma), corrupt files and duplicates are skipped and reported.`
       const json = JSON.stringify(report, null, 1);
       if (opts.json === true) process.stdout.write(json + '\n');
       else {
-        if (typeof opts.json === 'string') writeFileAtomic(opts.json, json + '\n');
+        if (typeof opts.json === 'string') await writeFileAtomic(opts.json, json + '\n');
         for (const s of report.skipped) process.stderr.write(`skipped ${s.file}: ${s.reason}\n`);
         process.stdout.write(
           `${opts.output}: ${size}x${size}, train ${report.counts.train}, val ${report.counts.val}, test ${report.counts.test}` +
