@@ -72,7 +72,19 @@ function pytorchFigures(): { train_step_ms: number; infer_ms: number; engine: st
   }
 }
 
+function memoryAt128(): string {
+  if (args.includes('--no-memory')) return 'skipped';
+  try {
+    const out = execFileSync(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, 'train-memory.ts'), '--batch', String(batch), '--size', '128', '--base', String(base)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const r = JSON.parse(out.trim().split('\n').pop()!);
+    return `${r.peakRssMiB} MiB peak resident for a training step at batch ${r.batch}, 128x128 (limit 4096 MiB: ${r.peakRssMiB < 4096 ? 'within' : 'OVER'}), ${r.stepMs} ms/step`;
+  } catch (e) {
+    return `memory run failed: ${(e as Error).message.split('\n')[0]}`;
+  }
+}
+
 const m = await medcolorFigures();
+console.log(`memory: ${memoryAt128()}`);
 console.log(`medcolor (onnxruntime-node ${ort.env.versions?.common ?? ''}): params=${m.params} train-step=${m.trainMs.toFixed(1)} ms (batch ${batch} at ${trainSize}x${trainSize}) inference=${m.inferMs.toFixed(1)} ms (${inferSize}x${inferSize}) peak RSS=${m.peakRssMiB.toFixed(0)} MiB`);
 const r = pytorchFigures();
 if (typeof r === 'string') {
