@@ -158,6 +158,10 @@ describe('shape ops', () => {
     ['Tile', [2, 3], (g, x) => g.op1('Tile', [x, g.ints([2, 3])])],
     ['Tile-3d', [2, 1, 3], (g, x) => g.op1('Tile', [x, g.ints([1, 4, 2])])],
     ['Pad', NCHW, (g, x) => g.op1('Pad', [x, g.ints([0, 1, 2, 0, 1, 0, 1, 3]), g.scalar(0.25)])],
+    ['Pad crop (negative pads)', NCHW, (g, x) => g.op1('Pad', [x, g.ints([0, 0, -1, 2, 0, 1, 1, -2])])],
+    ['Pad reflect', NCHW, (g, x) => g.op1('Pad', [x, g.ints([0, 0, 3, 1, 0, 0, 2, 4])], { mode: 'reflect' })],
+    ['Pad reflect one side', [2, 3, 5], (g, x) => g.op1('Pad', [x, g.ints([0, 1, 0, 0, 0, 2])], { mode: 'reflect' })],
+    ['Pad edge', NCHW, (g, x) => g.op1('Pad', [x, g.ints([0, 1, 2, 0, 0, 0, 1, 3])], { mode: 'edge' })],
     ['Slice', NCHW, (g, x) => g.op1('Slice', [x, g.ints([1, -4]), g.ints([3, 100]), g.ints([1, 3])])],
     ['Slice-step2', NCHW, (g, x) => g.op1('Slice', [x, g.ints([0, 1]), g.ints([4, 5]), g.ints([2, 3]), g.ints([2, 2])])],
     ['Slice-step3-tail', [2, 11], (g, x) => g.op1('Slice', [x, g.ints([1]), g.ints([11]), g.ints([1]), g.ints([3])])],
@@ -170,9 +174,15 @@ describe('shape ops', () => {
   ];
   for (const [name, shape, build] of cases) {
     it(name, async () => {
-      await expectGradientsMatch({ name, inputs: [f('x', shape)], build: (g, { x }) => build(g, x) });
+      await expectGradientsMatch({ name, inputs: [f('x', shape)], samples: 24, build: (g, { x }) => build(g, x) });
     });
   }
+  it('Pad with the constant value as a differentiated input', async () => {
+    await expectGradientsMatch({
+      name: 'Pad-value', inputs: [f('x', NCHW), f('v', [])],
+      build: (g, { x, v }) => g.op1('Pad', [x, g.ints([0, 1, 2, 0, 1, 0, 1, 3]), v]),
+    });
+  });
   it('Concat of three inputs along axis 1', async () => {
     await expectGradientsMatch({ name: 'Concat', inputs: [f('a', [2, 1, 3]), f('b', [2, 4, 3]), f('c', [2, 2, 3])], build: (g, x) => g.op1('Concat', Object.values(x), { axis: 1 }) });
   });

@@ -186,20 +186,67 @@ registerVjp('Slice', ({ g, inputs, dOut: [dy] }) => {
   });
   return [pads.some((p) => p !== 0) ? g.op1('Pad', [t, g.ints(pads)]) : t, ...none];
 });
-registerVjp('Pad', ({ g, node, inputs, dOut: [dy] }) => {
-  const [x, p, , ax] = inputs;
+/**
+ * Pad. constant: dX is the inner part of dY (negative pads, i.e. crops, give zeros back), and
+ * the constant_value input gets the sum of dY over the padding. reflect and edge: along each
+ * padded axis the border gradients are folded back onto the rows they copied (reversed slices
+ * for reflect, sums into the first/last row for edge), one axis at a time.
+ */
+registerVjp('Pad', ({ g, node, inputs, dOut: [dy], needs }) => {
+  const [x, p, cv, ax] = inputs;
+  const none = [undefined, undefined, undefined, undefined];
+  if (!dy) return none;
   const mode = (node.attrs.mode as string | undefined) ?? 'constant';
-  if (mode !== 'constant') throw new Error(`Pad VJP: mode '${mode}' is not supported (only constant)`);
   const pads = g.constValues(p!)!;
   const r = x!.shape.length;
   const axes = ax ? g.constValues(ax)!.map((a) => (a < 0 ? a + r : a)) : [...Array(r).keys()];
-  const starts: number[] = [], ends: number[] = [];
+  const n = axes.length;
+  if (mode === 'constant') {
+    const starts: number[] = [], ends: number[] = [];
+    const back = new Array<number>(2 * r).fill(0);
+    axes.forEach((a, i) => {
+      const b = pads[i], e = pads[i + n];
+      const keep = x!.shape[a] + Math.min(b, 0) + Math.min(e, 0);
+      starts.push(Math.max(b, 0));
+      ends.push(Math.max(b, 0) + keep);
+      back[a] = Math.max(-b, 0);
+      back[a + r] = Math.max(-e, 0);
+    });
+    const inner = slice(g, dy, starts, ends, axes);
+    const dx = back.some((v) => v > 0) ? g.op1('Pad', [inner, g.ints(back)]) : inner;
+    let dValue: Tensor | undefined;
+    if (cv && needs[2]) {
+      const all = [...Array(r).keys()];
+      const total = sub(g, reduceSum(g, dy, all, false), reduceSum(g, inner, all, false));
+      dValue = reshape(g, total, cv.shape);
+    }
+    return [needs[0] ? dx : undefined, undefined, dValue, undefined];
+  }
+  if (mode !== 'reflect' && mode !== 'edge') throw new Error(`Pad VJP: mode '${mode}' is not supported; supported: constant, reflect, edge`);
+  let t = dy;
   axes.forEach((a, i) => {
-    starts.push(pads[i]);
-    ends.push(pads[i] + x!.shape[a]);
-    if (pads[i] < 0 || pads[i + axes.length] < 0) throw new Error('Pad VJP: negative pads are not supported');
+    const b = pads[i], e = pads[i + n];
+    if (b === 0 && e === 0) return;
+    if (b < 0 || e < 0) throw new Error(`Pad VJP: negative pads are not supported in mode '${mode}'`);
+    const L = x!.shape[a];
+    const padAxis = (u: Tensor, before: number, after: number) => {
+      const q = new Array<number>(2 * r).fill(0);
+      q[a] = before;
+      q[a + r] = after;
+      return g.op1('Pad', [u, g.ints(q)]);
+    };
+    const parts = [slice(g, t, [b], [b + L], [a])];
+    if (mode === 'reflect') {
+      // Output row o < b copies input row b - o; o >= b + L copies 2(L-1) - (o - b).
+      if (b > 0) parts.push(padAxis(slice(g, t, [b - 1], [Number.MIN_SAFE_INTEGER], [a], [-1]), 1, L - 1 - b));
+      if (e > 0) parts.push(padAxis(slice(g, t, [b + L + e - 1], [b + L - 1], [a], [-1]), L - 1 - e, 1));
+    } else {
+      if (b > 0) parts.push(padAxis(reduceSum(g, slice(g, t, [0], [b], [a]), [a], true), 0, L - 1));
+      if (e > 0) parts.push(padAxis(reduceSum(g, slice(g, t, [b + L], [b + L + e], [a]), [a], true), L - 1, 0));
+    }
+    t = parts.length === 1 ? parts[0] : g.op1('Sum', parts);
   });
-  return [slice(g, dy!, starts, ends, axes), undefined, undefined, undefined];
+  return [t, undefined, undefined, undefined];
 });
 
 // ---- reductions ----------------------------------------------------------------------------
