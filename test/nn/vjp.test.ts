@@ -10,7 +10,7 @@ import { Graph, type Tensor } from '../../src/nn/graph.js';
 import '../../src/nn/index.js';
 import { mul, mulScalar, reduceMean, sub, transpose } from '../../src/nn/ops.js';
 import { createSession, ort } from '../../src/nn/runtime.js';
-import { setConvWeightGradMethod } from '../../src/nn/vjp/conv.js';
+import { setConvInputGradMethod, setConvWeightGradMethod } from '../../src/nn/vjp/conv.js';
 import { checkGradients, makeRng, type FdCase, type FdInput } from './fd-harness.js';
 
 const covered = new Set<string>();
@@ -250,18 +250,24 @@ describe('Conv and ConvTranspose', () => {
     ['auto_pad SAME_UPPER stride 2', [1, 2, 7, 6], [3, 2, 3, 3], { auto_pad: 'SAME_UPPER', strides: [2, 2] }],
     ['auto_pad SAME_LOWER 4x4', [1, 2, 6, 5], [3, 2, 4, 4], { auto_pad: 'SAME_LOWER' }],
     ['auto_pad VALID', [1, 2, 6, 5], [3, 2, 3, 3], { auto_pad: 'VALID' }],
+    ['1-D stride 2 pads', [2, 3, 9], [4, 3, 3], { strides: [2], pads: [1, 2] }],
+    ['1-D dilation 2 groups 3', [1, 3, 10], [6, 1, 3], { dilations: [2], group: 3, pads: [2, 2] }],
   ];
-  for (const method of ['gemm', 'conv'] as const) {
+  // Both emitters of each gradient: weight gradient via k*k Gemms or one Conv, stride-1 input
+  // gradient via a flipped-kernel Conv or a ConvTranspose.
+  for (const [wMethod, dMethod] of [['gemm', 'conv'], ['conv', 'convtranspose']] as const) {
     for (const [label, xs, ws, attrs] of convs) {
-      it(`Conv ${label} with bias (weight gradient via ${method})`, async () => {
-        setConvWeightGradMethod(method);
+      it(`Conv ${label} with bias (weight gradient via ${wMethod}, input gradient via ${dMethod})`, async () => {
+        setConvWeightGradMethod(wMethod);
+        setConvInputGradMethod(dMethod);
         try {
           await expectGradientsMatch({
-            name: `Conv-${label}-${method}`, inputs: [f('x', xs), f('w', ws), f('b', [ws[0]])],
+            name: `Conv-${label}-${wMethod}-${dMethod}`, inputs: [f('x', xs), f('w', ws), f('b', [ws[0]])],
             build: op1('Conv', { kernel_shape: ws.slice(2), ...attrs }),
           });
         } finally {
           setConvWeightGradMethod('gemm');
+          setConvInputGradMethod('conv');
         }
       });
     }
@@ -274,6 +280,7 @@ describe('Conv and ConvTranspose', () => {
     ['auto_pad SAME_UPPER', [1, 2, 3, 4], [2, 3, 4, 3], { auto_pad: 'SAME_UPPER', strides: [2, 2] }],
     ['auto_pad SAME_LOWER', [1, 2, 3, 4], [2, 3, 4, 3], { auto_pad: 'SAME_LOWER', strides: [2, 2] }],
     ['output_shape', [1, 2, 3, 4], [2, 3, 3, 3], { strides: [2, 2], output_shape: [6, 8] }],
+    ['1-D stride 2 output_padding', [2, 3, 5], [3, 2, 3], { strides: [2], pads: [1, 0], output_padding: [1] }],
   ];
   for (const [label, xs, ws, attrs] of convTs) {
     it(`ConvTranspose ${label} with bias`, async () => {

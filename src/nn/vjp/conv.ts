@@ -144,39 +144,87 @@ export function setConvInputGradMethod(m: 'conv' | 'convtranspose'): void {
   convInputGradMethod = m;
 }
 
-registerVjp('Conv', ({ g, node, inputs: [x, w, b], dOut: [dy], needs }) => {
-  if (x!.shape.length !== 4) throw new Error('Conv VJP: only 2-D convolutions (NCHW) are supported');
-  const geo = geometry(node.attrs, w!, x!);
+type ConvRuleArgs = {
+  g: Graph;
+  attrs: Record<string, AttrValue>;
+  x: Tensor;
+  w: Tensor;
+  b?: Tensor;
+  y: Tensor;
+  dy: Tensor;
+  needs: boolean[];
+};
+
+/**
+ * 1-D convolutions reuse the 2-D rules on [N, C, 1, L] views: attributes get a leading
+ * spatial axis of size 1 (kernel 1, stride 1, no pads), and the gradients are squeezed back.
+ */
+function liftTo2d(rule: (a: ConvRuleArgs) => (Tensor | undefined)[], a: ConvRuleArgs, op: string): (Tensor | undefined)[] {
+  const rank = a.x.shape.length;
+  if (rank === 4) return rule(a);
+  if (rank !== 3) throw new Error(`${op} VJP: only 1-D and 2-D convolutions are supported (input rank ${rank})`);
+  const { g } = a;
+  const up = (t: Tensor) => g.op1('Unsqueeze', [t, g.ints([2])]);
+  const at = a.attrs;
+  const lifted: Record<string, AttrValue> = { ...at };
+  const pre = (name: string, v: number) => {
+    if (at[name] !== undefined) lifted[name] = [v, ...(at[name] as number[])];
+  };
+  pre('kernel_shape', 1);
+  pre('strides', 1);
+  pre('dilations', 1);
+  pre('output_padding', 0);
+  pre('output_shape', 1);
+  if (at.pads !== undefined) {
+    const p = at.pads as number[];
+    lifted.pads = [0, p[0], 0, p[1]];
+  }
+  const fake = (t: Tensor): Tensor => ({ name: t.name, dtype: t.dtype, shape: [t.shape[0], t.shape[1], 1, t.shape[2]] });
+  const r = rule({ ...a, attrs: lifted, x: up(a.x), w: up(a.w), y: fake(a.y), dy: up(a.dy) });
+  return r.map((t, i) => (t && i < 2 ? g.op1('Squeeze', [t, g.ints([2])]) : t));
+}
+
+function convRule({ g, attrs, x, w, b, dy, needs }: ConvRuleArgs): (Tensor | undefined)[] {
+  const geo = geometry(attrs, w, x);
   const out: (Tensor | undefined)[] = [undefined, undefined, undefined];
   if (needs[0]) {
-    const [, , h, wd] = x!.shape;
-    const [, , ho, wo] = dy!.shape;
+    const [, , h, wd] = x.shape;
+    const [, , ho, wo] = dy.shape;
     const opad = [
       h - ((ho - 1) * geo.strides[0] + (geo.k[0] - 1) * geo.dilations[0] + 1 - geo.pads[0] - geo.pads[2]),
       wd - ((wo - 1) * geo.strides[1] + (geo.k[1] - 1) * geo.dilations[1] + 1 - geo.pads[1] - geo.pads[3]),
     ];
-    out[0] = convInputGrad(g, dy!, w!, geo, opad);
+    out[0] = convInputGrad(g, dy, w, geo, opad);
   }
-  if (needs[1]) out[1] = convWeightGrad(g, x!, dy!, geo);
-  if (b && needs[2]) out[2] = reduceSum(g, dy!, [0, 2, 3], false);
+  if (needs[1]) out[1] = convWeightGrad(g, x, dy, geo);
+  if (b && needs[2]) out[2] = reduceSum(g, dy, [0, 2, 3], false);
   return out;
-});
+}
 
-registerVjp('ConvTranspose', ({ g, node, inputs: [x, w, b], outputs, dOut: [dy], needs }) => {
-  if (x!.shape.length !== 4) throw new Error('ConvTranspose VJP: only 2-D (NCHW) is supported');
-  const geo = geometry(node.attrs, w!, x!, outputs[0]);
+function convTransposeRule({ g, attrs, x, w, b, y, dy, needs }: ConvRuleArgs): (Tensor | undefined)[] {
+  const geo = geometry(attrs, w, x, y);
   const out: (Tensor | undefined)[] = [undefined, undefined, undefined];
   // ConvTranspose is the adjoint of Conv with the same weights.
   if (needs[0]) {
-    out[0] = g.op1('Conv', [dy!, w!], { strides: geo.strides, dilations: geo.dilations, pads: geo.pads, group: geo.group }, 'dgrad');
+    out[0] = g.op1('Conv', [dy, w], { strides: geo.strides, dilations: geo.dilations, pads: geo.pads, group: geo.group }, 'dgrad');
   }
   if (needs[1]) {
     // W: [Cin, Cout/group, k, k]; the weight gradient of the adjoint conv with the roles of
     // input and output gradient exchanged.
-    out[1] = convWeightGrad(g, dy!, x!, geo);
+    out[1] = convWeightGrad(g, dy, x, geo);
   }
-  if (b && needs[2]) out[2] = reduceSum(g, dy!, [0, 2, 3], false);
+  if (b && needs[2]) out[2] = reduceSum(g, dy, [0, 2, 3], false);
   return out;
+}
+
+registerVjp('Conv', ({ g, node, inputs: [x, w, b], outputs: [y], dOut: [dy], needs }) => {
+  if (!dy) return [undefined, undefined, undefined];
+  return liftTo2d(convRule, { g, attrs: node.attrs, x: x!, w: w!, b, y, dy, needs }, 'Conv');
+});
+
+registerVjp('ConvTranspose', ({ g, node, inputs: [x, w, b], outputs: [y], dOut: [dy], needs }) => {
+  if (!dy) return [undefined, undefined, undefined];
+  return liftTo2d(convTransposeRule, { g, attrs: node.attrs, x: x!, w: w!, b, y, dy, needs }, 'ConvTranspose');
 });
 
 /**
