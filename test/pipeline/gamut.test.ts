@@ -32,11 +32,11 @@ describe('fitChromaToGamut', () => {
         expect(b).toBe(b0);
         kept++;
       } else {
-        // Same hue, smaller chroma, and at the edge: 1/2048 more chroma leaves the gamut.
+        // Same hue, smaller chroma, and at the edge: 1/500 more chroma leaves the gamut.
         const s = Math.hypot(a, b) / Math.hypot(a0, b0);
         expect(s).toBeLessThan(1);
         if (s > 0.01) expect(Math.abs(Math.atan2(b, a) - Math.atan2(b0, a0))).toBeLessThan(1e-4);
-        expect(inGamut(L[i], a0 * (s + 1 / 2048), b0 * (s + 1 / 2048))).toBe(false);
+        expect(inGamut(L[i], a0 * (s + 1 / 500), b0 * (s + 1 / 500))).toBe(false);
       }
     }
     expect(kept).toBeGreaterThan(1000);
