@@ -187,6 +187,24 @@ export function importModel(g: Graph, bytes: Uint8Array, bind: Record<string, Te
     ins.forEach((t, i) => {
       if (!t && n.input![i]) throw new Error(`importModel: input '${n.input![i]}' of node '${n.name}' is unknown`);
     });
+    if (opset < 13 && (n.opType === 'Softmax' || n.opType === 'LogSoftmax')) {
+      // Before opset 13 these normalize over all axes from `axis` (default 1) on, as if the
+      // input were flattened to 2-D there; opset 13 normalizes over one axis.
+      const x = ins[0]!;
+      const r = x.shape.length;
+      const axis = (((attrs.axis as number | undefined) ?? 1) + r) % r;
+      let y: Tensor;
+      if (axis === r - 1) {
+        y = g.op1(n.opType, [x], { axis }, `${prefix}_${n.opType.toLowerCase()}`);
+      } else {
+        const lead = x.shape.slice(0, axis).reduce((a, b) => a * b, 1);
+        const flat = g.op1('Reshape', [x, g.ints([lead, -1])], {}, `${prefix}_flat`);
+        const s2 = g.op1(n.opType, [flat], { axis: 1 }, `${prefix}_${n.opType.toLowerCase()}`);
+        y = g.op1('Reshape', [s2, g.ints(x.shape)], {}, `${prefix}_unflat`);
+      }
+      values.set(n.output![0], y);
+      continue;
+    }
     const up = upgradeNode(g, n.opType!, ins, attrs, types, opset, n.name ?? '');
     const nOut = n.output!.length;
     const outs = g.op(n.opType!, up.inputs, up.attrs, nOut, `${prefix}_${n.opType!.toLowerCase()}`);

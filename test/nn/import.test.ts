@@ -281,6 +281,14 @@ describe('importModel: models of other opsets', () => {
     ], [{ name: 'scales', dims: [4], data: [1, 1, 2, 2] }]);
     await expectSameAfterImport(bytes, [1, 2, 3, 4], ['n', 'l']);
   });
+  it('opset 12: Softmax/LogSoftmax normalize over all trailing axes (flattened), unlike opset 13', async () => {
+    const bytes = rawModel(12, [['x', [2, 3, 2, 2]]], [['s', [2, 3, 2, 2]], ['l', [2, 3, 2, 2]], ['t', [2, 3, 2, 2]]], [
+      { op: 'Softmax', inputs: ['x'], outputs: ['s'] },
+      { op: 'LogSoftmax', inputs: ['x'], outputs: ['l'], attrs: [{ name: 'axis', i: 2 }] },
+      { op: 'Softmax', inputs: ['x'], outputs: ['t'], attrs: [{ name: 'axis', i: -1 }] },
+    ]);
+    await expectSameAfterImport(bytes, [2, 3, 2, 2], ['s', 'l', 't']);
+  });
   it('opset 18: ReduceMean axes, Pad axes as inputs; Split num_outputs', async () => {
     const bytes = rawModel(18, [['x', [1, 2, 4, 6]]], [['r', [1, 2, 4, 1]], ['p', [1, 2, 4, 9]], ['s0', [1, 2, 4, 3]], ['s1', [1, 2, 4, 3]]], [
       { op: 'ReduceMean', inputs: ['x', 'axes'], outputs: ['r'], attrs: [{ name: 'keepdims', i: 1 }] },
