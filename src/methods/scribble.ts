@@ -89,6 +89,7 @@ export function parseStrokes(text: string, file?: string): Stroke[] {
       throw new MedcolorError('ERR_BAD_STROKES', `stroke ${i}: expected points (or polyline) [[x, y], ...]; found ${JSON.stringify(points)}`, { file });
     }
     if (st.color === undefined) throw new MedcolorError('ERR_BAD_STROKES', `stroke ${i}: missing color`, { file });
+    strokeChroma(st.color, i); // validates the color now, with the stroke's index
     return { points, width: st.width, color: st.color, shape: st.shape } as Stroke;
   });
 }

@@ -1,8 +1,8 @@
 /**
  * Sparse linear algebra for scribble colorization (Levin, Lischinski and Weiss, "Colorization
  * using Optimization", SIGGRAPH 2004): the affinity graph of an image's 3x3 neighborhoods, and a
- * preconditioned conjugate gradient solver for its constrained (Dirichlet) Laplacian system, warm
- * started coarse to fine. Browser-safe (no Node built-ins).
+ * conjugate gradient solver for its constrained (Dirichlet) Laplacian system, preconditioned by an
+ * aggregation multigrid V-cycle (or Jacobi). Browser-safe (no Node built-ins).
  *
  * The paper asks each free pixel's chroma to be the weighted average of its 8 neighbors',
  * U(r) = sum_s w_rs U(s), with w_rs = K_rs / sum_s K_rs, while stroke pixels keep their color.
@@ -201,8 +201,11 @@ export function coarsenOperator(op: GridOperator): GridOperator {
     const bx = x2 >> 1, by = y2 >> 1;
     const dx = bx - bxI, dy = by - byI;
     if (dx === 0 && dy === 0) { diag[bI] -= 2 * k; return; }
-    if (dy === 0) east[bI] += k; // dx = 1
-    else if (dx === 0) south[bI] += k;
+    if (dy === 0) {
+      // East neighbor block, or (a south-west edge whose lower end lies in the block to the left) west.
+      if (dx === 1) east[bI] += k;
+      else east[bI - 1] += k;
+    } else if (dx === 0) south[bI] += k;
     else if (dx === 1) southEast[bI] += k;
     else southWest[bI] += k;
   };
