@@ -322,3 +322,48 @@ export async function writeNiftiRgb24(file: string, slices: RgbImage[], like: Vo
   const bytes = /\.gz$/i.test(file) ? new Uint8Array(gzipSync(out)) : out;
   await writeFileAtomic(file, bytes);
 }
+
+/** Header facts of a NIfTI file. */
+export interface NiftiInfo {
+  version: 1 | 2;
+  dims: number[];
+  datatype: string;
+  bitsPerVoxel: number;
+  pixDims: number[];
+  sclSlope: number;
+  sclInter: number;
+  calMin: number;
+  calMax: number;
+  qformCode: number;
+  sformCode: number;
+  description: string;
+}
+
+/**
+ * Reads only the header of a NIfTI file (.nii, .nii.gz, .hdr).
+ *
+ * @example
+ * const info = await readNiftiInfo('brain.nii.gz'); // info.dims, info.datatype
+ */
+export async function readNiftiInfo(file: string): Promise<NiftiInfo> {
+  const hdrName = /\.img(\.gz)?$/i.test(file) ? file.replace(/\.img(\.gz)?$/i, (_m, gz) => `.hdr${gz ?? ''}`) : file;
+  const bytes = gunzipIfNeeded(await readBytes(hdrName), file);
+  const buf = toArrayBuffer(bytes);
+  const pair = /\.hdr(\.gz)?$/i.test(hdrName);
+  if (!nifti.isNIFTI(buf, pair)) throw new MedcolorError('ERR_NIFTI_PARSE', 'not a NIfTI-1 or NIfTI-2 file (no n+1/ni1/n+2/ni2 magic)', { file });
+  const h = nifti.readHeader(buf, pair)!;
+  return {
+    version: nifti.isNIFTI2(buf, pair) ? 2 : 1,
+    dims: h.dims.slice(1, h.dims[0] + 1),
+    datatype: h.getDatatypeCodeString(h.datatypeCode),
+    bitsPerVoxel: h.numBitsPerVoxel,
+    pixDims: h.pixDims.slice(1, h.dims[0] + 1),
+    sclSlope: h.scl_slope,
+    sclInter: h.scl_inter,
+    calMin: h.cal_min,
+    calMax: h.cal_max,
+    qformCode: h.qform_code,
+    sformCode: h.sform_code,
+    description: h.description,
+  };
+}

@@ -59,8 +59,18 @@ export function parseDataSet(bytes: Uint8Array, options: { file?: string; header
     opts.TransferSyntaxUID = '1.2.840.10008.1.2';
   }
   try {
-    return dicomParser.parseDicom(bytes, opts as never);
+    const ds = dicomParser.parseDicom(bytes, opts as never);
+    if (!hasDicomPreamble(bytes)) {
+      // Without a preamble anything parses as "implicit VR": insist on recognizable image/SOP elements.
+      const keys = Object.keys(ds.elements);
+      const plausible = keys.some((k) => k.startsWith('x0008') || k.startsWith('x0028') || k === 'x7fe00010');
+      if (!plausible) {
+        throw new MedcolorError('ERR_DICOM_PARSE', 'not a DICOM file: no DICM preamble at byte 128 and no recognizable DICOM elements', { file });
+      }
+    }
+    return ds;
   } catch (e) {
+    if (e instanceof MedcolorError) throw e;
     const text = errorText(e);
     // Some writers label an Implicit VR dataset as Explicit VR Little Endian; read it as it is.
     const implicit = hasDicomPreamble(bytes) ? parseMislabeledImplicit(bytes, options.headerOnly) : undefined;
