@@ -120,7 +120,7 @@ Examples:
             used.add(stem);
             const base = join(outDir, stem);
             mkdirSync(dirname(base), { recursive: true });
-            const written = await writeOutputs(base, format, rgbFrames, input);
+            const written = await writeOutputs(base, format, rgbFrames, input, { method: resolved.label, model: resolved.model });
             ok++;
             entry = {
               input: item.file,

@@ -2,12 +2,12 @@
  * The CLI's bridge to src/io: reads any supported input as gray frames and writes colorized
  * frames as PNG, DICOM Secondary Capture or NIfTI RGB24.
  */
-import { readFileSync } from 'node:fs';
-import sharp from 'sharp';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { MedcolorError } from '../errors.js';
-import { writeFileAtomic } from '../io/atomic.js';
 import type { GrayImage, RgbImage, Volume } from '../image/types.js';
 import { readDicom } from '../io/dicom/index.js';
+import { writeDicomSecondaryCapture } from '../io/dicom/write-sc.js';
+import { readRaster, writePng } from '../io/raster.js';
 import { readNifti, writeNiftiRgb24 } from '../io/nifti.js';
 
 export type OutputFormat = 'png' | 'dcm' | 'nii';
@@ -23,8 +23,21 @@ export interface InputFrames {
   complete: boolean;
 }
 
-function isDicomBytes(b: Uint8Array): boolean {
-  return b.length > 132 && b[128] === 0x44 && b[129] === 0x49 && b[130] === 0x43 && b[131] === 0x4d;
+/** Whether the file starts with the DICOM preamble (128 bytes, then "DICM"); reads 132 bytes only. */
+function hasDicomPreamble(file: string): boolean {
+  const b = new Uint8Array(132);
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new MedcolorError(code === 'ENOENT' ? 'ERR_FILE_NOT_FOUND' : 'ERR_READ', `cannot read the file (${code ?? (e as Error).message})`, { file, cause: e });
+  }
+  try {
+    return readSync(fd, b, 0, 132, 0) === 132 && b[128] === 0x44 && b[129] === 0x49 && b[130] === 0x43 && b[131] === 0x4d;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Reads an input file as gray frames. */
@@ -39,45 +52,22 @@ export async function readInputFrames(file: string, options: { frame?: number | 
     }
     return { kind: 'nifti', file, frames: [volume.slices[frame]], volume, complete: false };
   }
-  const head = new Uint8Array(readFileSync(file).subarray(0, 132));
-  if (isDicomBytes(head) || lower.endsWith('.dcm')) {
+  if (lower.endsWith('.dcm') || hasDicomPreamble(file)) {
     return { kind: 'dicom', file, frames: await readDicom(file, { frame }), complete: frame === 'all' };
   }
-  try {
-    const { data, info } = await sharp(file, { failOn: 'error' }).rotate().toColourspace('b-w').raw().toBuffer({ resolveWithObject: true });
-    const wide = data.length === 2 * info.width * info.height * info.channels; // 16-bit sources stay 16-bit
-    const max = wide ? 65535 : 255;
-    const px = wide ? new Uint16Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.length)) : data;
-    const g = new Float32Array(info.width * info.height);
-    for (let i = 0; i < g.length; i++) g[i] = px[i * info.channels];
-    return {
-      kind: 'raster',
-      file,
-      complete: true,
-      // A gray raster is already a display image: an exact window over its full range shows every
-      // pixel as its own gray (L* of the PNG's gray level), without stretching.
-      frames: [
-        {
-          width: info.width,
-          height: info.height,
-          data: g,
-          meta: {
-            modality: 'OT',
-            valueRange: [0, max],
-            windows: [{ center: max / 2, width: max, explanation: 'full range' }],
-            voiLutFunction: 'LINEAR_EXACT',
-            source: file,
-          },
-        },
-      ],
-    };
-  } catch (e) {
-    throw new MedcolorError('ERR_IMAGE_DECODE', `cannot read as DICOM, NIfTI or a raster image: ${(e as Error).message}`, { file, cause: e });
-  }
+  // Anything else: a raster image (a color one is colorized from its own L*).
+  const raster = await readRaster(file);
+  return { kind: 'raster', file, frames: [raster.gray], complete: true };
 }
 
 /** Writes the colorized frames of one input; returns the files written. */
-export async function writeOutputs(base: string, format: OutputFormat, frames: RgbImage[], input: InputFrames): Promise<string[]> {
+export async function writeOutputs(
+  base: string,
+  format: OutputFormat,
+  frames: RgbImage[],
+  input: InputFrames,
+  provenance: { method: string; model?: string | null },
+): Promise<string[]> {
   if (format === 'nii') {
     if (input.kind !== 'nifti' || !input.volume) {
       throw new MedcolorError('ERR_FORMAT_MISMATCH', `--format nii writes NIfTI RGB24 volumes from NIfTI inputs; this input is ${input.kind} (use png or dcm)`, { file: input.file });
@@ -90,15 +80,19 @@ export async function writeOutputs(base: string, format: OutputFormat, frames: R
     return [out];
   }
   if (format === 'dcm') {
-    throw new MedcolorError('ERR_FORMAT_UNSUPPORTED', '--format dcm is not wired in yet; use png', { file: input.file });
+    // One Secondary Capture (RGB) per input, one frame per colorized frame; identity copied from the source.
+    const out = `${base}.dcm`;
+    await writeDicomSecondaryCapture(out, frames, input.frames[0]?.meta, {
+      method: provenance.method,
+      ...(provenance.model ? { model: provenance.model } : {}),
+    });
+    return [out];
   }
   const written: string[] = [];
   const digits = Math.max(4, String(frames.length - 1).length);
   for (let k = 0; k < frames.length; k++) {
     const f = frames.length === 1 ? `${base}.png` : `${base}_${String(k).padStart(digits, '0')}.png`;
-    const img = frames[k];
-    const png = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } }).png().toBuffer();
-    await writeFileAtomic(f, png);
+    await writePng(f, frames[k]);
     written.push(f);
   }
   return written;

