@@ -9,7 +9,12 @@ const file = path.resolve(import.meta.dirname, '../../examples/ct-phantom.dcm');
 
 function meanAround(img: { width: number; data: Float32Array }, x: number, y: number, r = 3): number {
   let s = 0, n = 0;
-  for (let j = -r; j <= r; j++) for (let i = -r; i <= r; i++) (s += img.data[(y + j) * img.width + x + i]), n++;
+  for (let j = -r; j <= r; j++) {
+    for (let i = -r; i <= r; i++) {
+      s += img.data[(y + j) * img.width + x + i];
+      n++;
+    }
+  }
   return s / n;
 }
 
