@@ -180,10 +180,22 @@ describe('medcolor eval and prepare (spawned)', () => {
         .png()
         .toFile(join(colors, `c${k}.png`));
     }
-    const [ev, prep] = await Promise.all([
+    const model = join(tmp, 'fixture-eval.onnx');
+    writeFileSync(model, buildFixtureModel({ metadata: { 'medcolor.input_size': '16' } }));
+    const [ev, prep, evModel] = await Promise.all([
       run(['eval', 'colors', '--method', 'gray', '--size', '32', '--json', 'eval.json', '--report', 'eval.html', '-q']),
       run(['prepare', 'colors', '-o', 'ds', '--size', '32', '--split', '1,0,0', '-q']),
+      run(['eval', join(colors, 'c*.png'), '--model', model, '--json', '-q']),
     ]);
+    // A model given by path, on a glob, at full resolution, JSON on stdout.
+    expect(evModel.code).toBe(0);
+    const sm = JSON.parse(evModel.stdout);
+    expect(sm.method).toBe('model');
+    expect(sm.model).toBe(model);
+    expect(sm.size).toBeNull();
+    expect(sm.n).toBe(3);
+    expect(sm.mean.colorfulness).toBeGreaterThan(1); // the fixture model adds chroma
+    expect(sm.mean.psnr).not.toBeCloseTo(sm.baseline.gray.psnr, 3);
     expect(ev.code).toBe(0);
     const s = JSON.parse(readFileSync(join(tmp, 'eval.json'), 'utf8'));
     expect(s.method).toBe('gray');
