@@ -9,26 +9,16 @@ import { getPackageRoot } from '../io/model-loader.js';
 import { describeError, EXIT, EXIT_CODES_HELP, exitCodeFor } from './common.js';
 import { registerColorize } from './colorize.js';
 import { registerEval } from './eval.js';
+import { registerInfo } from './info.js';
 import { registerModels } from './models.js';
 import { registerPrepare } from './prepare.js';
+import { registerTrain } from './train.js';
 
 function packageVersion(): string {
   try {
     return (JSON.parse(readFileSync(join(getPackageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
   } catch {
     return '0.0.0';
-  }
-}
-
-/** Commands written by other modules, registered when their file is present. */
-async function registerOptional(program: Command, spec: string, exportName: string): Promise<void> {
-  try {
-    const mod = (await import(spec)) as Record<string, unknown>;
-    const register = mod[exportName];
-    if (typeof register === 'function') (register as (p: Command) => void)(program);
-  } catch (e) {
-    const code = (e as { code?: string }).code;
-    if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') throw e;
   }
 }
 
@@ -49,10 +39,8 @@ export async function createProgram(): Promise<Command> {
   registerEval(program);
   registerPrepare(program);
   registerModels(program);
-  // Variable specifiers: these files belong to other modules and may not exist in every checkout.
-  const infoSpec = './info.js', trainSpec = './train.js';
-  await registerOptional(program, infoSpec, 'registerInfo');
-  await registerOptional(program, trainSpec, 'registerTrain');
+  registerInfo(program);
+  registerTrain(program);
   // Usage errors exit with 2 (commander's default is 1); every subcommand inherits this.
   program.exitOverride();
   for (const c of program.commands) c.exitOverride();
