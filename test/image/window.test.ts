@@ -56,6 +56,17 @@ describe('displayToL', () => {
   });
 });
 
+describe('grayToL accuracy', () => {
+  it('matches displayToL on 100k display values to 1e-4 L*', () => {
+    const n = 100_000;
+    const vals = Array.from({ length: n }, (_, i) => ((i * 7919) % n) / (n - 1));
+    const L = grayToL(gray(vals, { windows: [{ center: 0.5, width: 1 }], voiLutFunction: 'LINEAR_EXACT' }));
+    let worst = 0;
+    for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs(L[i] - displayToL(Math.fround(vals[i]))));
+    expect(worst).toBeLessThan(1e-4);
+  });
+});
+
 describe('grayToL / grayToDisplay on images', () => {
   const ct = gray([-1000, -160, 40, 140, 240, 3000], {
     windows: [
