@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isMedcolorError } from '../../src/errors.js';
 import { getDefaultModelName, listShippedModels, loadModel, resolveModelPath } from '../../src/io/model-loader.js';
-import { createModelMethod, readOnnxMetadata, runColorizationModel } from '../../src/methods/model.js';
+import * as ortWeb from 'onnxruntime-web';
+import {
+  createColorizationModel,
+  createModelMethod,
+  readOnnxMetadata,
+  runColorizationModel,
+  type OrtModuleLike,
+} from '../../src/methods/model.js';
 import { buildFixtureModel, predictFixture } from './onnx-fixture.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'medcolor-model-'));
@@ -57,6 +64,20 @@ describe('model inference through onnxruntime-node', () => {
     expect(method.workingSize).toBe(64);
     const res = await method.colorize({ width: w, height: h, L: inputs[1].L });
     expect(Array.from(res.ab)).toEqual(Array.from(abs[1]));
+  });
+
+  it('runs the same model through an injected onnxruntime-web (wasm) with the same results', async () => {
+    const bytes = buildFixtureModel({ metadata: meta });
+    ortWeb.env.wasm.numThreads = 1;
+    const session = await ortWeb.InferenceSession.create(bytes);
+    const web = createColorizationModel(ortWeb as unknown as OrtModuleLike, session, { metadata: readOnnxMetadata(bytes) });
+    const node = await loadModel(path);
+    const inputs = [{ width: 9, height: 4, L: rampL(9, 4, 3) }, { width: 9, height: 4, L: rampL(9, 4, 8) }];
+    const [a, b] = await Promise.all([runColorizationModel(web, inputs), runColorizationModel(node, inputs)]);
+    for (let k = 0; k < 2; k++) {
+      for (let i = 0; i < a[k].length; i++) expect(a[k][i]).toBeCloseTo(b[k][i], 4);
+      expect(a[k][0]).toBeCloseTo(predictFixture(inputs[k].L[0], 80)[0], 3);
+    }
   });
 
   it('defaults the scale to 110 and the size to 256', async () => {
