@@ -158,33 +158,6 @@ export function applyOperator(op: GridOperator, v: Float32Array, out: Float32Arr
   for (let r = hi; r < n; r++) out[r] = d[r] === 0 ? 0 : d[r] * v[r] - neighborSum(op, v, r, n);
 }
 
-/** One Gauss-Seidel sweep for A x = b, forward (raster order) or backward. */
-function sweepGaussSeidel(op: GridOperator, x: Float32Array, b: Float32Array, forward: boolean): void {
-  const { width: W, height: H, east: e, south: s, southEast: se, southWest: sw, diag: d } = op;
-  const n = W * H;
-  const lo = Math.min(n, W + 1), hi = Math.max(lo, n - W - 1);
-  const step = (r: number): void => {
-    if (d[r] !== 0) x[r] = (b[r] + neighborSum(op, x, r, n)) / d[r];
-  };
-  if (forward) {
-    for (let r = 0; r < lo; r++) step(r);
-    for (let r = lo; r < hi; r++) {
-      if (d[r] === 0) continue;
-      x[r] = (b[r] + e[r] * x[r + 1] + e[r - 1] * x[r - 1] + s[r] * x[r + W] + s[r - W] * x[r - W] +
-        se[r] * x[r + W + 1] + se[r - W - 1] * x[r - W - 1] + sw[r] * x[r + W - 1] + sw[r - W + 1] * x[r - W + 1]) / d[r];
-    }
-    for (let r = hi; r < n; r++) step(r);
-  } else {
-    for (let r = n - 1; r >= hi; r--) step(r);
-    for (let r = hi - 1; r >= lo; r--) {
-      if (d[r] === 0) continue;
-      x[r] = (b[r] + e[r] * x[r + 1] + e[r - 1] * x[r - 1] + s[r] * x[r + W] + s[r - W] * x[r - W] +
-        se[r] * x[r + W + 1] + se[r - W - 1] * x[r - W - 1] + sw[r] * x[r + W - 1] + sw[r - W + 1] * x[r - W + 1]) / d[r];
-    }
-    for (let r = lo - 1; r >= 0; r--) step(r);
-  }
-}
-
 /**
  * Galerkin coarsening by 2x2 aggregation: A_c = P^T A P with P the piecewise-constant
  * prolongation. The coarse matrix is again an 8-neighbor grid operator: coarse weights are sums
@@ -225,11 +198,10 @@ export function coarsenOperator(op: GridOperator): GridOperator {
   return { width: w2, height: h2, east, south, southEast, southWest, diag };
 }
 
-/** A multigrid hierarchy for one operator. */
+/** A multigrid hierarchy for one operator, with work vectors for two interleaved channels. */
 export interface Multigrid {
   levels: GridOperator[];
-  /** Work vectors per level. */
-  work: { x: Float32Array; b: Float32Array; r: Float32Array }[];
+  work: { x: Float64Array; b: Float64Array; r: Float64Array }[];
 }
 
 /** Builds the hierarchy down to a level whose larger side is <= `coarsest` (default 8). */
@@ -239,40 +211,144 @@ export function buildMultigrid(op: GridOperator, coarsest = 8): Multigrid {
     levels.push(coarsenOperator(levels[levels.length - 1]));
   }
   const work = levels.map((l) => {
-    const n = l.width * l.height;
-    return { x: new Float32Array(n), b: new Float32Array(n), r: new Float32Array(n) };
+    const n = 2 * l.width * l.height;
+    return { x: new Float64Array(n), b: new Float64Array(n), r: new Float64Array(n) };
   });
   return { levels, work };
 }
 
+// Two-channel kernels: vectors interleave the two right-hand sides (a*, b*), so each weight is
+// loaded once for both and the two Gauss-Seidel recurrences run side by side.
+
+/** out = A v for two interleaved channels (0 on inactive pixels); interior rows unchecked. */
+function applyOperator2(op: GridOperator, v: Float64Array, out: Float64Array): void {
+  const { width: W, height: H, east: e, south: s, southEast: se, southWest: sw, diag: d } = op;
+  const n = W * H;
+  const lo = Math.min(n, W + 1), hi = Math.max(lo, n - W - 1);
+  const W2 = 2 * W;
+  const edge = (r: number): void => {
+    const dr = d[r];
+    if (dr === 0) { out[2 * r] = 0; out[2 * r + 1] = 0; return; }
+    let a0 = 0, a1 = 0;
+    if (r + 1 < n) { const k = e[r]; a0 += k * v[2 * r + 2]; a1 += k * v[2 * r + 3]; }
+    if (r >= 1) { const k = e[r - 1]; a0 += k * v[2 * r - 2]; a1 += k * v[2 * r - 1]; }
+    if (r + W < n) {
+      let k = s[r]; let j = 2 * (r + W); a0 += k * v[j]; a1 += k * v[j + 1];
+      k = sw[r]; j -= 2; a0 += k * v[j]; a1 += k * v[j + 1];
+      if (r + W + 1 < n) { k = se[r]; j += 4; a0 += k * v[j]; a1 += k * v[j + 1]; }
+    }
+    if (r >= W) {
+      let k = s[r - W]; let j = 2 * (r - W); a0 += k * v[j]; a1 += k * v[j + 1];
+      k = sw[r - W + 1]; j += 2; a0 += k * v[j]; a1 += k * v[j + 1];
+      if (r >= W + 1) { k = se[r - W - 1]; j -= 4; a0 += k * v[j]; a1 += k * v[j + 1]; }
+    }
+    out[2 * r] = dr * v[2 * r] - a0; out[2 * r + 1] = dr * v[2 * r + 1] - a1;
+  };
+  for (let r = 0; r < lo; r++) edge(r);
+  for (let r = lo; r < hi; r++) {
+    const dr = d[r], j = 2 * r;
+    if (dr === 0) { out[j] = 0; out[j + 1] = 0; continue; }
+    const ke = e[r], kw = e[r - 1], ks = s[r], kn = s[r - W], kse = se[r], knw = se[r - W - 1], ksw = sw[r], kne = sw[r - W + 1];
+    out[j] = dr * v[j] - (ke * v[j + 2] + kw * v[j - 2] + ks * v[j + W2] + kn * v[j - W2] +
+      kse * v[j + W2 + 2] + knw * v[j - W2 - 2] + ksw * v[j + W2 - 2] + kne * v[j - W2 + 2]);
+    out[j + 1] = dr * v[j + 1] - (ke * v[j + 3] + kw * v[j - 1] + ks * v[j + W2 + 1] + kn * v[j - W2 + 1] +
+      kse * v[j + W2 + 3] + knw * v[j - W2 - 1] + ksw * v[j + W2 - 1] + kne * v[j - W2 + 3]);
+  }
+  for (let r = hi; r < n; r++) edge(r);
+}
+
+/** One Gauss-Seidel update of pixel r for two interleaved channels, with bounds checks (border rows). */
+function relax2(op: GridOperator, x: Float64Array, b: Float64Array, r: number, n: number): void {
+  const { width: W, east: e, south: s, southEast: se, southWest: sw, diag: d } = op;
+  const dr = d[r];
+  if (dr === 0) return;
+  let a0 = b[2 * r], a1 = b[2 * r + 1];
+  if (r + 1 < n) { const k = e[r]; a0 += k * x[2 * r + 2]; a1 += k * x[2 * r + 3]; }
+  if (r >= 1) { const k = e[r - 1]; a0 += k * x[2 * r - 2]; a1 += k * x[2 * r - 1]; }
+  if (r + W < n) {
+    let k = s[r]; let j = 2 * (r + W); a0 += k * x[j]; a1 += k * x[j + 1];
+    k = sw[r]; j -= 2; a0 += k * x[j]; a1 += k * x[j + 1];
+    if (r + W + 1 < n) { k = se[r]; j += 4; a0 += k * x[j]; a1 += k * x[j + 1]; }
+  }
+  if (r >= W) {
+    let k = s[r - W]; let j = 2 * (r - W); a0 += k * x[j]; a1 += k * x[j + 1];
+    k = sw[r - W + 1]; j += 2; a0 += k * x[j]; a1 += k * x[j + 1];
+    if (r >= W + 1) { k = se[r - W - 1]; j -= 4; a0 += k * x[j]; a1 += k * x[j + 1]; }
+  }
+  x[2 * r] = a0 / dr; x[2 * r + 1] = a1 / dr;
+}
+
+/** Gauss-Seidel sweep (raster order or reverse) for two interleaved channels; interior rows unchecked. */
+function sweep2(op: GridOperator, x: Float64Array, b: Float64Array, forward: boolean): void {
+  const { width: W, height: H, east: e, south: s, southEast: se, southWest: sw, diag: d } = op;
+  const n = W * H;
+  const lo = Math.min(n, W + 1), hi = Math.max(lo, n - W - 1);
+  const W2 = 2 * W;
+  const inner = (r: number): void => {
+    const dr = d[r];
+    if (dr === 0) return;
+    const j = 2 * r;
+    const ke = e[r], kw = e[r - 1], ks = s[r], kn = s[r - W], kse = se[r], knw = se[r - W - 1], ksw = sw[r], kne = sw[r - W + 1];
+    x[j] = (b[j] + ke * x[j + 2] + kw * x[j - 2] + ks * x[j + W2] + kn * x[j - W2] +
+      kse * x[j + W2 + 2] + knw * x[j - W2 - 2] + ksw * x[j + W2 - 2] + kne * x[j - W2 + 2]) / dr;
+    x[j + 1] = (b[j + 1] + ke * x[j + 3] + kw * x[j - 1] + ks * x[j + W2 + 1] + kn * x[j - W2 + 1] +
+      kse * x[j + W2 + 3] + knw * x[j - W2 - 1] + ksw * x[j + W2 - 1] + kne * x[j - W2 + 3]) / dr;
+  };
+  if (forward) {
+    for (let r = 0; r < lo; r++) relax2(op, x, b, r, n);
+    for (let r = lo; r < hi; r++) inner(r);
+    for (let r = hi; r < n; r++) relax2(op, x, b, r, n);
+  } else {
+    for (let r = n - 1; r >= hi; r--) relax2(op, x, b, r, n);
+    for (let r = hi - 1; r >= lo; r--) inner(r);
+    for (let r = lo - 1; r >= 0; r--) relax2(op, x, b, r, n);
+  }
+}
+
 /**
- * One symmetric V(1,1)-cycle from x = 0: z = M^-1 r, with a forward Gauss-Seidel pre-smoothing,
- * a backward post-smoothing and the coarse correction scaled by `overCorrect` (piecewise-constant
- * prolongation underestimates smooth errors; about 2 in 2D). Symmetric, so usable in CG.
+ * One symmetric V(1,1)-cycle from x = 0 (z = M^-1 r): forward Gauss-Seidel pre-smoothing,
+ * restriction of the residual by summing each 2x2 block, recursive coarse solve, piecewise-
+ * constant prolongation scaled by `overCorrect`, backward Gauss-Seidel post-smoothing. Symmetric,
+ * so it is a valid preconditioner for conjugate gradients. The coarsest level gets 16 symmetric
+ * Gauss-Seidel sweeps.
  */
 function vcycle(mg: Multigrid, level: number, overCorrect: number): void {
   const op = mg.levels[level];
   const { x, b, r } = mg.work[level];
   x.fill(0);
   if (level === mg.levels.length - 1) {
-    for (let k = 0; k < 16; k++) { sweepGaussSeidel(op, x, b, true); sweepGaussSeidel(op, x, b, false); }
+    for (let k = 0; k < 16; k++) { sweep2(op, x, b, true); sweep2(op, x, b, false); }
     return;
   }
-  sweepGaussSeidel(op, x, b, true);
-  applyOperator(op, x, r);
+  sweep2(op, x, b, true);
+  applyOperator2(op, x, r);
   const W = op.width, H = op.height;
   const coarse = mg.work[level + 1], cw = mg.levels[level + 1].width;
-  coarse.b.fill(0);
-  for (let y = 0; y < H; y++) for (let xx = 0; xx < W; xx++) {
-    const i = y * W + xx;
-    if (op.diag[i] !== 0) coarse.b[(y >> 1) * cw + (xx >> 1)] += b[i] - r[i];
+  const cb = coarse.b;
+  cb.fill(0);
+  for (let y = 0; y < H; y++) {
+    const crow = (y >> 1) * cw;
+    for (let xx = 0; xx < W; xx++) {
+      const i = y * W + xx;
+      if (op.diag[i] === 0) continue;
+      const o = 2 * (crow + (xx >> 1));
+      cb[o] += b[2 * i] - r[2 * i];
+      cb[o + 1] += b[2 * i + 1] - r[2 * i + 1];
+    }
   }
   vcycle(mg, level + 1, overCorrect);
-  for (let y = 0; y < H; y++) for (let xx = 0; xx < W; xx++) {
-    const i = y * W + xx;
-    if (op.diag[i] !== 0) x[i] += overCorrect * coarse.x[(y >> 1) * cw + (xx >> 1)];
+  const cx = coarse.x;
+  for (let y = 0; y < H; y++) {
+    const crow = (y >> 1) * cw;
+    for (let xx = 0; xx < W; xx++) {
+      const i = y * W + xx;
+      if (op.diag[i] === 0) continue;
+      const o = 2 * (crow + (xx >> 1));
+      x[2 * i] += overCorrect * cx[o];
+      x[2 * i + 1] += overCorrect * cx[o + 1];
+    }
   }
-  sweepGaussSeidel(op, x, b, false);
+  sweep2(op, x, b, false);
 }
 
 /** Options of solveDirichlet. */
@@ -297,13 +373,20 @@ export interface SolveStats {
 /**
  * Solves, for each channel, D_r x_r - sum_s K_rs x_s = 0 at free pixels with x fixed at the
  * constrained pixels (`fixed[r]` = 1), by preconditioned conjugate gradients (multigrid V-cycle
- * or Jacobi). `x` holds the channels planar (`x[c]`, each width*height): the constrained values
- * in place and the warm start elsewhere; it is overwritten with the solution.
+ * or Jacobi). `x` holds one or two channels planar (`x[c]`, each width*height): the constrained
+ * values in place and the warm start elsewhere; it is overwritten with the solution. Two
+ * channels are solved together (shared sweeps, separate CG scalars and stopping).
  *
  * @example
  * const st = solveDirichlet(buildGridAffinity(Y, w, h), fixed, [a, b], { tol: 1e-5 });
  */
 export function solveDirichlet(g: GridAffinity, fixed: Uint8Array, x: Float32Array[], options: SolveOptions = {}): SolveStats {
+  if (x.length > 2) {
+    const a = solveDirichlet(g, fixed, x.slice(0, 2), options);
+    const b = solveDirichlet(g, fixed, x.slice(2), options);
+    return { iterations: [...a.iterations, ...b.iterations], relResidual: [...a.relResidual, ...b.relResidual] };
+  }
+  const nc = x.length;
   const tol = options.tol ?? 1e-4;
   const maxIter = options.maxIter ?? 500;
   const om = options.overCorrect ?? 1;
@@ -311,61 +394,77 @@ export function solveDirichlet(g: GridAffinity, fixed: Uint8Array, x: Float32Arr
   const op = restrictToFree(g, fixed);
   const mg = (options.preconditioner ?? 'multigrid') === 'multigrid' ? buildMultigrid(op) : undefined;
   const D = op.diag;
-  const stats: SolveStats = { iterations: [], relResidual: [] };
-  const r = new Float32Array(n), z = new Float32Array(n), p = new Float32Array(n), q = new Float32Array(n);
   const full: GridOperator = { ...op, east: g.east, south: g.south, southEast: g.southEast, southWest: g.southWest, diag: g.degree };
-  const xc = new Float32Array(n), kc = new Float32Array(n);
-  const precondition = (): number => {
+  // Interleaved copies (a missing second channel is all zero and converges at once).
+  const xv = new Float64Array(2 * n), r = new Float64Array(2 * n), z = new Float64Array(2 * n);
+  const p = new Float64Array(2 * n), q = new Float64Array(2 * n), xc = new Float64Array(2 * n);
+  for (let c = 0; c < nc; c++) for (let i = 0; i < n; i++) { xv[2 * i + c] = x[c][i]; if (fixed[i]) xc[2 * i + c] = x[c][i]; }
+  // b = K_fc x_c; (D - K) x_c = -b on free pixels. r = b - A x0 = -(full operator on x) on free pixels.
+  applyOperator2(full, xc, q);
+  const bn = [0, 0];
+  for (let i = 0; i < n; i++) if (!fixed[i]) { bn[0] += q[2 * i] ** 2; bn[1] += q[2 * i + 1] ** 2; }
+  bn[0] = Math.sqrt(bn[0]); bn[1] = Math.sqrt(bn[1]);
+  applyOperator2(full, xv, q);
+  const rn = [0, 0];
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < 2; c++) {
+      const v = fixed[i] ? 0 : -q[2 * i + c];
+      r[2 * i + c] = v; rn[c] += v * v;
+    }
+  }
+  const target = [tol * (bn[0] > 0 ? bn[0] : 1), tol * (bn[1] > 0 ? bn[1] : 1)];
+  const res = [Math.sqrt(rn[0]), Math.sqrt(rn[1])];
+  const done = [res[0] <= target[0], res[1] <= target[1]];
+  const its = [0, 0];
+  const rz = [0, 0];
+  const precondition = (out: number[]): void => {
     if (mg) {
       mg.work[0].b.set(r);
       vcycle(mg, 0, om);
       z.set(mg.work[0].x);
-    } else for (let i = 0; i < n; i++) z[i] = D[i] ? r[i] / D[i] : 0;
-    let rz = 0;
-    for (let i = 0; i < n; i++) rz += r[i] * z[i];
-    return rz;
+    } else for (let i = 0; i < n; i++) { const d = D[i]; z[2 * i] = d ? r[2 * i] / d : 0; z[2 * i + 1] = d ? r[2 * i + 1] / d : 0; }
+    out[0] = 0; out[1] = 0;
+    for (let i = 0; i < 2 * n; i += 2) { out[0] += r[i] * z[i]; out[1] += r[i + 1] * z[i + 1]; }
   };
-  for (const xv of x) {
-    // Right side b = K_fc x_c: the constraints' pull on free pixels. (D - K) x_c = -K x_c on free pixels.
-    for (let i = 0; i < n; i++) xc[i] = fixed[i] ? xv[i] : 0;
-    applyOperator(full, xc, kc);
-    // Residual r = b - A x0 with x0 the free part of xv: b - A x0 = -(full operator on xv) on free pixels.
-    let bn = 0;
-    for (let i = 0; i < n; i++) if (!fixed[i]) bn += kc[i] * kc[i];
-    bn = Math.sqrt(bn);
-    applyOperator(full, xv, q);
-    let rn = 0;
-    for (let i = 0; i < n; i++) { r[i] = fixed[i] ? 0 : -q[i]; rn += r[i] * r[i]; }
-    const target = tol * (bn > 0 ? bn : 1);
-    let res = Math.sqrt(rn);
-    let it = 0;
-    if (res > target) {
-      let rz = precondition();
-      p.set(z);
-      while (it < maxIter && res > target) {
-        applyOperator(op, p, q);
-        let pq = 0;
-        for (let i = 0; i < n; i++) pq += p[i] * q[i];
-        if (!(pq > 0)) break;
-        const alpha = rz / pq;
-        rn = 0;
-        for (let i = 0; i < n; i++) {
-          if (D[i] === 0) continue;
-          xv[i] += alpha * p[i];
-          r[i] -= alpha * q[i];
-          rn += r[i] * r[i];
-        }
-        res = Math.sqrt(rn);
-        it++;
-        if (res <= target) break;
-        const rzNew = precondition();
-        const beta = rzNew / rz;
-        rz = rzNew;
-        for (let i = 0; i < n; i++) p[i] = z[i] + beta * p[i];
+  if (!(done[0] && done[1])) {
+    precondition(rz);
+    p.set(z);
+    const pq = [0, 0], alpha = [0, 0], rzNew = [0, 0];
+    for (let it = 0; it < maxIter && !(done[0] && done[1]); it++) {
+      applyOperator2(op, p, q);
+      pq[0] = 0; pq[1] = 0;
+      for (let i = 0; i < 2 * n; i += 2) { pq[0] += p[i] * q[i]; pq[1] += p[i + 1] * q[i + 1]; }
+      for (let c = 0; c < 2; c++) {
+        alpha[c] = done[c] || !(pq[c] > 0) ? 0 : rz[c] / pq[c];
+        if (!done[c] && !(pq[c] > 0)) done[c] = true; // breakdown: nothing left to reduce
+      }
+      rn[0] = 0; rn[1] = 0;
+      for (let i = 0; i < n; i++) {
+        if (D[i] === 0) continue;
+        const j = 2 * i;
+        xv[j] += alpha[0] * p[j]; xv[j + 1] += alpha[1] * p[j + 1];
+        r[j] -= alpha[0] * q[j]; r[j + 1] -= alpha[1] * q[j + 1];
+        rn[0] += r[j] * r[j]; rn[1] += r[j + 1] * r[j + 1];
+      }
+      for (let c = 0; c < 2; c++) {
+        if (done[c]) continue;
+        its[c]++;
+        res[c] = Math.sqrt(rn[c]);
+        if (res[c] <= target[c]) done[c] = true;
+      }
+      if (done[0] && done[1]) break;
+      precondition(rzNew);
+      const beta = [done[0] ? 0 : rzNew[0] / rz[0], done[1] ? 0 : rzNew[1] / rz[1]];
+      rz[0] = rzNew[0]; rz[1] = rzNew[1];
+      for (let i = 0; i < 2 * n; i += 2) {
+        p[i] = done[0] ? 0 : z[i] + beta[0] * p[i];
+        p[i + 1] = done[1] ? 0 : z[i + 1] + beta[1] * p[i + 1];
       }
     }
-    stats.iterations.push(it);
-    stats.relResidual.push(bn > 0 ? res / bn : res);
   }
-  return stats;
+  for (let c = 0; c < nc; c++) for (let i = 0; i < n; i++) if (!fixed[i]) x[c][i] = xv[2 * i + c];
+  return {
+    iterations: its.slice(0, nc),
+    relResidual: res.slice(0, nc).map((v, c) => (bn[c] > 0 ? v / bn[c] : v)),
+  };
 }
