@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { MedcolorError } from '../errors.js';
 import type { RgbImage } from '../image/types.js';
 import { colorizeImages, type ColorizeOptions } from '../pipeline/colorize.js';
-import { readInputFrames, writeOutputs, type OutputFormat } from './io-bridge.js';
+import { readInputFrames, writeOutputs, writePngFrames, type OutputFormat } from './io-bridge.js';
 import {
   createProgress,
   describeError,
@@ -110,25 +110,33 @@ Examples:
           try {
             if (item.missing) throw new MedcolorError('ERR_FILE_NOT_FOUND', 'no such file or folder', { file: item.file });
             const input = await readInputFrames(item.file, { frame });
-            const rgbFrames: RgbImage[] = [];
-            for (let s = 0; s < input.frames.length; s += batch) {
-              const outs = await colorizeImages(input.frames.slice(s, s + batch), resolved.method, colorizeOptions);
-              for (const o of outs) rgbFrames.push(o.rgb);
-            }
             let stem = stemFor(resolve(item.file), roots[k]);
             for (let n = 2; used.has(stem); n++) stem = `${stemFor(resolve(item.file), roots[k])}-${n}`;
             used.add(stem);
             const base = join(outDir, stem);
             mkdirSync(dirname(base), { recursive: true });
-            const written = await writeOutputs(base, format, rgbFrames, input, { method: resolved.label, model: resolved.model });
+            // PNG frames are written batch by batch; DICOM and NIfTI outputs need every frame at once.
+            const total = input.frames.length;
+            const kept: RgbImage[] = [];
+            const written: string[] = [];
+            let width = 0, height = 0;
+            for (let s = 0; s < total; s += batch) {
+              const outs = await colorizeImages(input.frames.slice(s, s + batch), resolved.method, colorizeOptions);
+              [width, height] = [outs[0].rgb.width, outs[0].rgb.height];
+              if (format === 'png') written.push(...(await writePngFrames(base, outs.map((o) => o.rgb), s, total)));
+              else for (const o of outs) kept.push(o.rgb);
+            }
+            if (format !== 'png') {
+              written.push(...(await writeOutputs(base, format, kept, input, { method: resolved.label, model: resolved.model })));
+            }
             ok++;
             entry = {
               input: item.file,
               ok: true,
               kind: input.kind,
-              frames: rgbFrames.length,
-              width: rgbFrames[0]?.width,
-              height: rgbFrames[0]?.height,
+              frames: total,
+              width,
+              height,
               outputs: written.map((w) => relative(process.cwd(), w).startsWith('..') ? w : relative(process.cwd(), w)),
               ms: Math.round(performance.now() - started),
             };

@@ -88,10 +88,18 @@ export async function writeOutputs(
     });
     return [out];
   }
+  return writePngFrames(base, frames, 0, frames.length);
+}
+
+/**
+ * Writes frames `first`.. of an input with `total` frames as PNG: `base.png` for a single frame,
+ * else `base_0000.png`, `base_0001.png`, ... (frame index, at least 4 digits).
+ */
+export async function writePngFrames(base: string, frames: RgbImage[], first: number, total: number): Promise<string[]> {
   const written: string[] = [];
-  const digits = Math.max(4, String(frames.length - 1).length);
+  const digits = Math.max(4, String(total - 1).length);
   for (let k = 0; k < frames.length; k++) {
-    const f = frames.length === 1 ? `${base}.png` : `${base}_${String(k).padStart(digits, '0')}.png`;
+    const f = total === 1 ? `${base}.png` : `${base}_${String(first + k).padStart(digits, '0')}.png`;
     await writePng(f, frames[k]);
     written.push(f);
   }
