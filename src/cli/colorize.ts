@@ -91,12 +91,14 @@ Examples:
       }
       const colorizeOptions: ColorizeOptions = { window, size: resolved.size, methodOptions: resolved.methodOptions };
 
-      // Count first (a cheap walk) so the bar knows its total; files are then streamed again.
+      // With a bar, count first (a cheap walk) so it knows its total; files are then streamed again.
       const progress = createProgress(Boolean(opts.quiet) || json);
-      let total = 0;
-      for (const _ of expandInputs(inputs, { accept: isInputFile })) total++;
-      if (total === 0) usage(`no inputs found in ${inputs.join(' ')}`);
-      progress.start(total);
+      if (expandInputs(inputs, { accept: isInputFile }).next().done) usage(`no inputs found in ${inputs.join(' ')}`);
+      if (progress.enabled) {
+        let count = 0;
+        for (const _ of expandInputs(inputs, { accept: isInputFile })) count++;
+        progress.start(count);
+      }
 
       const out = process.stdout;
       if (json) out.write(`{"method":${JSON.stringify(resolved.label)},"model":${JSON.stringify(resolved.model)},"format":"${format}","files":[`);

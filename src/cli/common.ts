@@ -194,6 +194,8 @@ export function writeFileAtomic(file: string, data: Uint8Array | string): void {
 
 /** A progress display on stderr that is silent when quiet or when stderr is not a terminal. */
 export interface Progress {
+  /** Whether a bar is shown (false when quiet or stderr is not a terminal). */
+  readonly enabled: boolean;
   start(total: number): void;
   tick(label?: string): void;
   /** Prints a line without breaking the bar. */
@@ -206,6 +208,7 @@ export function createProgress(quiet: boolean): Progress {
   const enabled = !quiet && process.stderr.isTTY === true;
   if (!enabled) {
     return {
+      enabled: false,
       start() {},
       tick() {},
       log(line) {
@@ -220,6 +223,7 @@ export function createProgress(quiet: boolean): Progress {
   );
   let total = 0, value = 0;
   return {
+    enabled: true,
     start(t) {
       total = t;
       bar.start(Math.max(t, 1), 0, { label: '' });
