@@ -5,10 +5,11 @@
  *
  * 1. Features per pixel: L* and, when `textureWeight` > 0, textureWeight * (standard deviation of
  *    L* over a 5x5 neighborhood).
- * 2. k-means (k-means++ seeding, Lloyd iterations) on a seeded random subsample of at most
- *    `maxSamples` pixels; then every pixel goes to its nearest center.
+ * 2. k-means (k-means++ seeding, Lloyd iterations). With L* alone, on all pixels through a
+ *    4096-bin weighted histogram; with the texture feature, on a seeded random subsample of at
+ *    most `maxSamples` pixels. Then every pixel goes to its nearest center.
  * 3. K: `k` when given; otherwise automatic: K = 2..maxK are clustered and the K with the largest
- *    mean silhouette, computed on a seeded subsample of 1000 of the clustered points, wins.
+ *    mean silhouette, computed on a seeded random subsample of 1000 pixels, wins.
  * 4. Class colors, by rank of the class mean L* (darkest class first):
  *    - with `options.reference`: the reference's L* is clustered into the same K classes (same
  *      features); target class of rank i takes the mean a*, b* of the reference class of rank i;
@@ -35,7 +36,7 @@ export interface KmeansOptions extends MethodOptions {
   textureWeight?: number;
   /** Palette for class colors when there is no reference. Default 'hot-iron'. */
   palette?: string | Palette;
-  /** Pixels used to fit the centers. Default 20000. */
+  /** Pixels used to fit the centers when the texture feature is on. Default 20000. */
   maxSamples?: number;
   /** Seed of subsampling and k-means++. Default 1. */
   seed?: number;
@@ -58,10 +59,18 @@ function dist2(f: Float32Array, i: number, c: Float32Array, j: number, d: number
   return s;
 }
 
-/** Lloyd k-means with k-means++ seeding on points `f` (n x d). Returns unsorted centers. */
-function lloyd(f: Float32Array, n: number, d: number, k: number, rand: () => number, iters = 60): Float32Array {
+/**
+ * Lloyd k-means with k-means++ seeding on points `f` (n x d), each with weight `w[i]` (1 when
+ * absent). Returns unsorted centers.
+ */
+function lloyd(f: Float32Array, w: Float64Array | undefined, n: number, d: number, k: number, rand: () => number, iters = 100): Float32Array {
   const c = new Float32Array(k * d);
-  const first = Math.floor(rand() * n);
+  const wt = (i: number): number => (w ? w[i] : 1);
+  // k-means++: the first center by weight, each next one with probability weight * squared distance.
+  let totalW = 0;
+  for (let i = 0; i < n; i++) totalW += wt(i);
+  let u = rand() * totalW, first = n - 1;
+  for (let i = 0; i < n; i++) { u -= wt(i); if (u <= 0) { first = i; break; } }
   for (let t = 0; t < d; t++) c[t] = f[first * d + t];
   const dmin = new Float64Array(n).fill(Infinity);
   for (let j = 1; j < k; j++) {
@@ -69,10 +78,10 @@ function lloyd(f: Float32Array, n: number, d: number, k: number, rand: () => num
     for (let i = 0; i < n; i++) {
       const v = dist2(f, i, c, j - 1, d);
       if (v < dmin[i]) dmin[i] = v;
-      total += dmin[i];
+      total += wt(i) * dmin[i];
     }
     let r = rand() * total, pick = n - 1;
-    for (let i = 0; i < n; i++) { r -= dmin[i]; if (r <= 0) { pick = i; break; } }
+    for (let i = 0; i < n; i++) { r -= wt(i) * dmin[i]; if (r <= 0) { pick = i; break; } }
     for (let t = 0; t < d; t++) c[j * d + t] = f[pick * d + t];
   }
   const lab = new Int32Array(n).fill(-1);
@@ -84,8 +93,9 @@ function lloyd(f: Float32Array, n: number, d: number, k: number, rand: () => num
       let best = 0, bd = Infinity;
       for (let j = 0; j < k; j++) { const v = dist2(f, i, c, j, d); if (v < bd) { bd = v; best = j; } }
       if (lab[i] !== best) { lab[i] = best; changed++; }
-      cnt[best]++;
-      for (let t = 0; t < d; t++) sum[best * d + t] += f[i * d + t];
+      const wi = wt(i);
+      cnt[best] += wi;
+      for (let t = 0; t < d; t++) sum[best * d + t] += wi * f[i * d + t];
     }
     for (let j = 0; j < k; j++) {
       if (cnt[j] > 0) for (let t = 0; t < d; t++) c[j * d + t] = sum[j * d + t] / cnt[j];
@@ -133,6 +143,17 @@ function silhouette(f: Float32Array, n: number, d: number, labels: Uint8Array, k
   return total / n;
 }
 
+/** `count` distinct indices of 0..n-1, seeded (partial Fisher-Yates). */
+function sampleIndices(n: number, count: number, rand: () => number): Int32Array {
+  const idx = new Int32Array(n);
+  for (let i = 0; i < n; i++) idx[i] = i;
+  for (let i = 0; i < count; i++) {
+    const j = i + Math.floor(rand() * (n - i));
+    const t = idx[i]; idx[i] = idx[j]; idx[j] = t;
+  }
+  return idx.subarray(0, count);
+}
+
 /** Options of clusterFeatures. */
 export interface ClusterOptions { k?: number; maxK?: number; maxSamples?: number; seed?: number }
 
@@ -146,19 +167,28 @@ export interface ClusterOptions { k?: number; maxK?: number; maxSamples?: number
 export function clusterFeatures(f: Float32Array, n: number, d: number, options: ClusterOptions = {}): Clustering {
   const rand = createRng(options.seed ?? 1);
   const maxSamples = Math.max(10, options.maxSamples ?? 20000);
-  // Seeded subsample (partial Fisher-Yates on indices).
-  const m = Math.min(n, maxSamples);
-  let sub: Float32Array;
-  if (m === n) sub = f;
-  else {
-    const idx = new Int32Array(n);
-    for (let i = 0; i < n; i++) idx[i] = i;
-    sub = new Float32Array(m * d);
-    for (let i = 0; i < m; i++) {
-      const j = i + Math.floor(rand() * (n - i));
-      const t = idx[i]; idx[i] = idx[j]; idx[j] = t;
-      for (let q = 0; q < d; q++) sub[i * d + q] = f[idx[i] * d + q];
+  // Points the centers are fitted to: for one feature, all pixels as a 4096-bin weighted
+  // histogram (exact up to 1/4096 of the range, at a cost independent of the image size);
+  // otherwise a seeded random subsample of at most maxSamples pixels.
+  let fit: Float32Array, fitW: Float64Array | undefined, m: number;
+  if (d === 1) {
+    let lo = Infinity, hi = -Infinity;
+    for (let i = 0; i < n; i++) { const v = f[i]; if (v < lo) lo = v; if (v > hi) hi = v; }
+    const B = 4096, span = hi - lo || 1;
+    const hs = new Float64Array(B), hc = new Float64Array(B);
+    for (let i = 0; i < n; i++) {
+      const b = Math.min(B - 1, Math.floor(((f[i] - lo) / span) * B));
+      hs[b] += f[i]; hc[b]++;
     }
+    let used = 0;
+    for (let b = 0; b < B; b++) if (hc[b] > 0) used++;
+    fit = new Float32Array(used); fitW = new Float64Array(used); m = used;
+    for (let b = 0, j = 0; b < B; b++) if (hc[b] > 0) { fit[j] = hs[b] / hc[b]; fitW[j] = hc[b]; j++; }
+  } else {
+    const idx = sampleIndices(n, Math.min(n, maxSamples), rand);
+    m = idx.length;
+    fit = new Float32Array(m * d);
+    for (let i = 0; i < m; i++) for (let q = 0; q < d; q++) fit[i * d + q] = f[idx[i] * d + q];
   }
   let k = options.k;
   let centers: Float32Array;
@@ -166,16 +196,19 @@ export function clusterFeatures(f: Float32Array, n: number, d: number, options: 
     if (!(Number.isInteger(k) && k >= 1 && k <= 255)) {
       throw new MedcolorError('ERR_BAD_OPTION', `kmeans: k must be an integer in 1..255; found ${k}`);
     }
-    centers = lloyd(sub, m, d, k, rand);
+    centers = lloyd(fit, fitW, m, d, k, rand);
   } else {
     const maxK = Math.min(options.maxK ?? 8, 255, m);
-    const sm = Math.min(m, 1000); // silhouette subsample: the first sm points of the shuffled subsample
-    const silF = sub.subarray(0, sm * d);
+    // Silhouette on a seeded random subsample of 1000 pixels.
+    const sIdx = sampleIndices(n, Math.min(n, 1000), rand);
+    const sm = sIdx.length;
+    const silF = new Float32Array(sm * d);
+    for (let i = 0; i < sm; i++) for (let q = 0; q < d; q++) silF[i * d + q] = f[sIdx[i] * d + q];
     let bestScore = -Infinity;
     centers = new Float32Array(d);
     k = 1;
     for (let kk = 2; kk <= maxK; kk++) {
-      const c = lloyd(sub, m, d, kk, rand);
+      const c = lloyd(fit, fitW, m, d, kk, rand);
       const { labels } = assign(silF, sm, d, c, kk);
       const score = silhouette(silF, sm, d, labels, kk);
       if (score > bestScore + 1e-6) { bestScore = score; centers = c; k = kk; }

@@ -55,4 +55,24 @@ describe('kmeans (Juang et al. 2010)', () => {
     for (const v of r.confidence!) mean += v / L.length;
     expect(mean).toBeGreaterThan(0.6);
   });
+
+  it('with the texture feature, separates regions of equal mean L* but different texture', async () => {
+    // Left: smooth L* 50; right: L* 50 +- 15 checkerboard-like noise. L* alone cannot tell them apart;
+    // the deviation feature must outweigh the right side's L* spread (weight 3: 3 * 15 vs +-15).
+    const tn = noise(31);
+    const Lt = makeL(80, 40, (x, y) => (x < 40 ? 50 + 0.5 * tn() : 50 + ((x + y) % 2 ? 15 : -15) + 2 * tn()));
+    const r = await kmeansMethod.colorize({ width: 80, height: 40, L: Lt }, { k: 2, textureWeight: 3, palette: 'jet', seed: 1 });
+    // Interior pixels (away from the 5x5 window straddling the border) get one chroma per side.
+    const left = 20 * 80 + 10, right = 20 * 80 + 70;
+    const dist = Math.hypot(r.ab[2 * left] - r.ab[2 * right], r.ab[2 * left + 1] - r.ab[2 * right + 1]);
+    expect(dist).toBeGreaterThan(10);
+    let same = 0, total = 0;
+    for (let y = 3; y < 37; y++) for (let x = 3; x < 77; x++) {
+      if (Math.abs(x - 39.5) < 4) continue;
+      const ref = x < 40 ? left : right, i = y * 80 + x;
+      total++;
+      if (Math.hypot(r.ab[2 * i] - r.ab[2 * ref], r.ab[2 * i + 1] - r.ab[2 * ref + 1]) < 8) same++;
+    }
+    expect(same / total).toBeGreaterThan(0.98);
+  });
 });
