@@ -278,29 +278,34 @@ function relax2(op: GridOperator, x: Float64Array, b: Float64Array, r: number, n
   x[2 * r] = a0 / dr; x[2 * r + 1] = a1 / dr;
 }
 
-/** Gauss-Seidel sweep (raster order or reverse) for two interleaved channels; interior rows unchecked. */
-function sweep2(op: GridOperator, x: Float64Array, b: Float64Array, forward: boolean): void {
-  const { width: W, height: H, east: e, south: s, southEast: se, southWest: sw, diag: d } = op;
-  const n = W * H;
-  const lo = Math.min(n, W + 1), hi = Math.max(lo, n - W - 1);
+/** Gauss-Seidel update of interior pixels r0 <= r < r1 (step +1 or -1), no bounds checks. */
+function relaxInterior(op: GridOperator, x: Float64Array, b: Float64Array, from: number, to: number, step: number): void {
+  const W = op.width, e = op.east, s = op.south, se = op.southEast, sw = op.southWest, d = op.diag;
   const W2 = 2 * W;
-  const inner = (r: number): void => {
+  for (let r = from; r !== to; r += step) {
     const dr = d[r];
-    if (dr === 0) return;
+    if (dr === 0) continue;
     const j = 2 * r;
     const ke = e[r], kw = e[r - 1], ks = s[r], kn = s[r - W], kse = se[r], knw = se[r - W - 1], ksw = sw[r], kne = sw[r - W + 1];
-    x[j] = (b[j] + ke * x[j + 2] + kw * x[j - 2] + ks * x[j + W2] + kn * x[j - W2] +
-      kse * x[j + W2 + 2] + knw * x[j - W2 - 2] + ksw * x[j + W2 - 2] + kne * x[j - W2 + 2]) / dr;
-    x[j + 1] = (b[j + 1] + ke * x[j + 3] + kw * x[j - 1] + ks * x[j + W2 + 1] + kn * x[j - W2 + 1] +
-      kse * x[j + W2 + 3] + knw * x[j - W2 - 1] + ksw * x[j + W2 - 1] + kne * x[j - W2 + 3]) / dr;
-  };
+    const jn = j - W2, js = j + W2;
+    x[j] = (b[j] + ke * x[j + 2] + kw * x[j - 2] + ks * x[js] + kn * x[jn] +
+      kse * x[js + 2] + knw * x[jn - 2] + ksw * x[js - 2] + kne * x[jn + 2]) / dr;
+    x[j + 1] = (b[j + 1] + ke * x[j + 3] + kw * x[j - 1] + ks * x[js + 1] + kn * x[jn + 1] +
+      kse * x[js + 3] + knw * x[jn - 1] + ksw * x[js - 1] + kne * x[jn + 3]) / dr;
+  }
+}
+
+/** Gauss-Seidel sweep (raster order or reverse) for two interleaved channels; interior rows unchecked. */
+function sweep2(op: GridOperator, x: Float64Array, b: Float64Array, forward: boolean): void {
+  const n = op.width * op.height;
+  const lo = Math.min(n, op.width + 1), hi = Math.max(lo, n - op.width - 1);
   if (forward) {
     for (let r = 0; r < lo; r++) relax2(op, x, b, r, n);
-    for (let r = lo; r < hi; r++) inner(r);
+    relaxInterior(op, x, b, lo, hi, 1);
     for (let r = hi; r < n; r++) relax2(op, x, b, r, n);
   } else {
     for (let r = n - 1; r >= hi; r--) relax2(op, x, b, r, n);
-    for (let r = hi - 1; r >= lo; r--) inner(r);
+    relaxInterior(op, x, b, hi - 1, lo - 1, -1);
     for (let r = lo - 1; r >= 0; r--) relax2(op, x, b, r, n);
   }
 }
@@ -398,6 +403,7 @@ export function solveDirichlet(g: GridAffinity, fixed: Uint8Array, x: Float32Arr
   // Interleaved copies (a missing second channel is all zero and converges at once).
   const xv = new Float64Array(2 * n), r = new Float64Array(2 * n), z = new Float64Array(2 * n);
   const p = new Float64Array(2 * n), q = new Float64Array(2 * n), xc = new Float64Array(2 * n);
+  if (mg) { mg.work[0].b = r; mg.work[0].x = z; }
   for (let c = 0; c < nc; c++) for (let i = 0; i < n; i++) { xv[2 * i + c] = x[c][i]; if (fixed[i]) xc[2 * i + c] = x[c][i]; }
   // b = K_fc x_c; (D - K) x_c = -b on free pixels. r = b - A x0 = -(full operator on x) on free pixels.
   applyOperator2(full, xc, q);
@@ -418,11 +424,8 @@ export function solveDirichlet(g: GridAffinity, fixed: Uint8Array, x: Float32Arr
   const its = [0, 0];
   const rz = [0, 0];
   const precondition = (out: number[]): void => {
-    if (mg) {
-      mg.work[0].b.set(r);
-      vcycle(mg, 0, om);
-      z.set(mg.work[0].x);
-    } else for (let i = 0; i < n; i++) { const d = D[i]; z[2 * i] = d ? r[2 * i] / d : 0; z[2 * i + 1] = d ? r[2 * i + 1] / d : 0; }
+    if (mg) vcycle(mg, 0, om); // reads r, writes z (aliased as the finest level's b and x)
+    else for (let i = 0; i < n; i++) { const d = D[i]; z[2 * i] = d ? r[2 * i] / d : 0; z[2 * i + 1] = d ? r[2 * i + 1] / d : 0; }
     out[0] = 0; out[1] = 0;
     for (let i = 0; i < 2 * n; i += 2) { out[0] += r[i] * z[i]; out[1] += r[i + 1] * z[i + 1]; }
   };
