@@ -58,11 +58,10 @@ export function resolveCtClasses(options: CtTissueOptions = {}): CtTissueClass[]
   const base = (options.classes ?? DEFAULT_CT_CLASSES).map((c) => ({ ...c, color: [...c.color] as [number, number, number] }));
   if (base.length === 0) throw new MedcolorError('ERR_BAD_OPTION', 'ct-tissue: classes must not be empty');
   const names = base.map((c) => c.name);
-  for (const [key, value] of [...Object.entries(options.colors ?? {}), ...Object.entries(options.ranges ?? {})]) {
+  for (const key of [...Object.keys(options.colors ?? {}), ...Object.keys(options.ranges ?? {})]) {
     if (!names.includes(key)) {
       throw new MedcolorError('ERR_BAD_OPTION', `ct-tissue: unknown class '${key}'; valid: ${names.join(', ')}`);
     }
-    void value;
   }
   for (const c of base) {
     if (options.colors?.[c.name]) c.color = [...options.colors[c.name]] as [number, number, number];

@@ -63,7 +63,7 @@ function rectIndices(r: Rect, width: number, height: number, what: string): Int3
   return out;
 }
 
-/** Jittered sampling: one random pixel per cell of a g x g grid over the bounding box of `idx` (a rectangle's pixels, row-major). */
+/** Jittered sampling: one random pixel in each cell of a g x g grid (g = round(sqrt(count))) over `rect`. */
 function jitterSample(
   rect: Rect, width: number, height: number, count: number, rand: () => number,
 ): Int32Array {
