@@ -84,3 +84,13 @@ export {
   type Sample,
 } from './train/dataset.js';
 export { createRng, planCrop, transformPlane, type CropPlan } from './train/augment.js';
+
+// Training engine and the colorizer
+export * as nn from './nn/index.js';
+export { TrainSession, EvalSession } from './nn/session.js';
+export { ParamStore, BuildContext, Rng } from './nn/params.js';
+export { saveCheckpoint, loadCheckpoint } from './nn/checkpoint.js';
+export { exportInferenceModel } from './nn/export.js';
+export { unetForward, type UNetOptions } from './models/unet.js';
+export { colorizerForward, generatorObjective, discriminatorObjective, type ColorizerConfig, type LossConfig } from './models/colorizer.js';
+export { trainColorizer, validate, type TrainOptions, type TrainResult } from './train/trainer.js';
