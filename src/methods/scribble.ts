@@ -41,6 +41,8 @@ export interface ScribbleOptions extends MethodOptions {
   strokeThreshold?: number;
   /** Relative residual at which the solver stops (1e-3 keeps a*, b* within about 1 unit of the exact solution). Default 1e-3. */
   tol?: number;
+  /** Preconditioner of the conjugate gradient (see sparse.ts). Default 'kcycle'. */
+  preconditioner?: 'kcycle' | 'multigrid' | 'jacobi';
   /** Iteration cap of the conjugate gradient. Default 500. */
   maxIter?: number;
   /** Called with the solver statistics (for benchmarks and tests). */
@@ -207,7 +209,7 @@ function strokesFromImage(img: RgbImage, width: number, height: number, threshol
  */
 export const scribbleMethod: ColorizationMethod = {
   name: 'scribble',
-  description: 'Levin, Lischinski, Weiss 2004: stroke colors propagated by affinity-weighted least squares (multigrid-preconditioned CG)',
+  description: 'Levin, Lischinski, Weiss 2004: stroke colors propagated by affinity-weighted least squares (CG preconditioned by an aggregation multigrid K-cycle)',
   async colorize(input: ColorizeInput, options: ScribbleOptions = {}): Promise<ColorizeResult> {
     const { width, height, L } = input;
     checkInput(width, height, L, 'scribble');
@@ -228,7 +230,7 @@ export const scribbleMethod: ColorizationMethod = {
     for (let i = 0; i < n; i++) Y[i] = L[i] / 100;
     const g = buildGridAffinity(Y, width, height);
     const x = [cons.a, cons.b]; // constrained values in place, 0 elsewhere as the start
-    const stats = solveDirichlet(g, cons.fixed, x, { tol: options.tol ?? 1e-3, maxIter: options.maxIter ?? 500 });
+    const stats = solveDirichlet(g, cons.fixed, x, { tol: options.tol ?? 1e-3, maxIter: options.maxIter ?? 500, preconditioner: options.preconditioner });
     options.onStats?.({ ...stats, strokePixels });
     for (let i = 0; i < n; i++) { ab[2 * i] = x[0][i]; ab[2 * i + 1] = x[1][i]; }
     clampChromaToGamut(L, ab);
