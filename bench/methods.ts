@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { labToSrgb8, lAbToSrgb8 } from '../src/color/lab.js';
+import { labToSrgb8, lAbToSrgb8, srgb8ToLab } from '../src/color/lab.js';
 import type { GrayImage, RgbImage } from '../src/image/types.js';
 import { getMethod } from '../src/methods/registry.js';
 import { simulateStrokes } from '../src/methods/scribble.js';
@@ -129,6 +129,18 @@ async function main(): Promise<void> {
     }), REPS);
     rows.push(`| ${size} | scribble (${STROKES} simulated strokes; ${stats}) | ${ms.toFixed(1)} | ${(ms / refMs).toFixed(1)} |`);
     console.error(`${size} scribble: ${ms.toFixed(0)} ms (${stats})`);
+    if (from !== 'synthetic') {
+      // The same on the real color reference turned gray, strokes from its own colors.
+      const lab = srgb8ToLab(ref.data);
+      const Lr = new Float32Array(size * size), abr = new Float32Array(2 * size * size);
+      for (let i = 0; i < size * size; i++) { Lr[i] = lab[3 * i]; abr[2 * i] = lab[3 * i + 1]; abr[2 * i + 1] = lab[3 * i + 2]; }
+      const rs = simulateStrokes(abr, size, size, STROKES, { seed: 1 });
+      const msr = await timeIt(() => getMethod('scribble').colorize({ width: size, height: size, L: Lr }, {
+        strokes: rs, onStats: (s: { iterations: number[]; relResidual: number[] }) => { stats = `CG iterations a*/b* ${s.iterations.join('/')}`; },
+      }), REPS);
+      rows.push(`| ${size} | scribble on ${from} as gray (${STROKES} strokes; ${stats}) | ${msr.toFixed(1)} | ${(msr / refMs).toFixed(1)} |`);
+      console.error(`${size} scribble real: ${msr.toFixed(0)} ms (${stats})`);
+    }
   }
   console.log('\n| size | method | ms / image | x reference |\n|---|---|---|---|');
   for (const r of rows) console.log(r);
