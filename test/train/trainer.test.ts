@@ -1,0 +1,140 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { labToSrgb8 } from '../../src/color/lab.js';
+import { Rng } from '../../src/nn/params.js';
+import { createSession, ort } from '../../src/nn/runtime.js';
+import { readModelMetadata } from '../../src/nn/onnx-io.js';
+import { openDataset, prepareDataset } from '../../src/train/dataset.js';
+import { trainColorizer, type TrainOptions } from '../../src/train/trainer.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '../..');
+const tmp = mkdtempSync(join(tmpdir(), 'medcolor-trainer-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/**
+ * Images whose chroma is a fixed function of lightness (dark: blue, bright: orange) on random
+ * smooth blobs: a colorizer can learn it, the gray baseline cannot.
+ */
+async function makeImage(file: string, seed: number): Promise<void> {
+  const S = 32, rng = new Rng(seed);
+  const blobs = Array.from({ length: 4 }, () => ({ x: rng.next() * S, y: rng.next() * S, r: 4 + rng.next() * 10, v: rng.next() }));
+  const lab = new Float32Array(S * S * 3);
+  for (let y = 0; y < S; y++) for (let x = 0; x < S; x++) {
+    let v = 0.2;
+    for (const b of blobs) v += b.v * Math.exp(-((x - b.x) ** 2 + (y - b.y) ** 2) / (b.r * b.r));
+    const L = 20 + 60 * Math.min(1, v);
+    const t = (L - 50) / 30; // -1 dark .. +1 bright
+    const i = (y * S + x) * 3;
+    lab[i] = L;
+    lab[i + 1] = 25 * t;
+    lab[i + 2] = 40 * t;
+  }
+  mkdirSync(dirname(file), { recursive: true });
+  await sharp(labToSrgb8(lab), { raw: { width: S, height: S, channels: 3 } }).png().toFile(file);
+}
+
+const data = join(tmp, 'ds');
+beforeAll(async () => {
+  for (let k = 0; k < 24; k++) await makeImage(join(tmp, 'src', 'train', `t${k}.png`), k + 1);
+  for (let k = 0; k < 8; k++) await makeImage(join(tmp, 'src', 'val', `v${k}.png`), 100 + k);
+  await prepareDataset(join(tmp, 'src'), data, { size: 32, fit: 'fill' });
+});
+
+/** PSNR of the gray baseline on the val split (L kept, a*=b*=0), from the stored records. */
+function grayBaselinePsnr(): number {
+  const ds = openDataset(data);
+  let sum = 0;
+  for (let i = 0; i < ds.splits.val.count; i++) {
+    const { L, ab } = ds.read('val', i);
+    const n = L.length;
+    const truth = new Float32Array(3 * n), gray = new Float32Array(3 * n);
+    for (let p = 0; p < n; p++) {
+      truth[3 * p] = gray[3 * p] = L[p];
+      truth[3 * p + 1] = ab[p];
+      truth[3 * p + 2] = ab[n + p];
+    }
+    const a = labToSrgb8(truth), b = labToSrgb8(gray);
+    let se = 0;
+    for (let k = 0; k < a.length; k++) se += (a[k] - b[k]) ** 2;
+    sum += 10 * Math.log10((255 * 255) / (se / a.length));
+  }
+  ds.close();
+  return sum / 8;
+}
+
+const base = (out: string): TrainOptions => ({
+  data, out, epochs: 40, batch: 8, lr: 5e-3, crop: 32, warmup: 3, valBatch: 4,
+  unet: { base: 8, depth: 2, globalContext: true }, seed: 1,
+});
+
+describe('trainColorizer', () => {
+  it('learns a lightness-dependent coloring far better than the gray baseline, and writes its run folder', async () => {
+    const out = join(tmp, 'run');
+    const r = await trainColorizer(base(out));
+    const gray = grayBaselinePsnr();
+    expect(r.stopped).toBe('completed');
+    expect(r.epochsRun).toBe(40);
+    expect(r.best.psnr).toBeGreaterThan(gray + 5);
+    for (const f of ['log.jsonl', 'curves.svg', 'curves.png', 'last.ckpt', 'best.ckpt', 'model.onnx']) expect(existsSync(join(out, f))).toBe(true);
+    const log = readFileSync(join(out, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(log.filter((l) => l.type === 'epoch')).toHaveLength(40);
+    // The exported model honours the contract and reproduces the best validation score's behaviour.
+    const bytes = new Uint8Array(readFileSync(join(out, 'model.onnx')));
+    const meta = readModelMetadata(bytes);
+    expect(meta.get('medcolor.ab_scale')).toBe('110');
+    expect(meta.get('medcolor.input_size')).toBe('32');
+    const s = await createSession(bytes);
+    const ds = openDataset(data);
+    const { L, ab } = ds.read('val', 0);
+    ds.close();
+    const x = Float32Array.from(L, (v) => v / 50 - 1);
+    const y = (await s.run({ L: new ort.Tensor('float32', x, [1, 1, 32, 32]) })).ab.data as Float32Array;
+    // Bright pixels orange (b* > 0), dark pixels blue (b* < 0), as in the data.
+    let agree = 0;
+    for (let p = 0; p < L.length; p++) if (Math.sign(y[L.length + p]) === Math.sign(ab[L.length + p]) || Math.abs(ab[L.length + p]) < 3) agree++;
+    expect(agree / L.length).toBeGreaterThan(0.9);
+  });
+
+  it('stops cleanly when aborted (saving last.ckpt) and --resume completes the run', async () => {
+    const out = join(tmp, 'run-abort');
+    const ctrl = new AbortController();
+    const r1 = await trainColorizer({ ...base(out), epochs: 4, signal: ctrl.signal, onProgress: (p) => { if (p.kind === 'epoch' && p.epoch === 2) ctrl.abort(); } });
+    expect(r1.stopped).toBe('interrupted');
+    expect(r1.epochsRun).toBe(2);
+    expect(existsSync(join(out, 'last.ckpt'))).toBe(true);
+    const r2 = await trainColorizer({ ...base(out), epochs: 4, resume: true });
+    expect(r2.stopped).toBe('completed');
+    expect(r2.epochsRun).toBe(4);
+    expect(r2.steps).toBe(4 * 3); // 24 images / batch 8 = 3 steps per epoch, none repeated
+    const epochs = readFileSync(join(out, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((l) => l.type === 'epoch');
+    expect(epochs.map((e) => e.epoch)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('medcolor train: Ctrl-C (SIGINT) saves and exits 130; --resume finishes; bad options exit 2', async () => {
+    const out = join(tmp, 'run-cli');
+    const args = ['bin/medcolor.js', 'train', '--data', data, '-o', out, '--epochs', '30', '--batch', '8', '--crop', '32', '--base', '4', '--depth', '2'];
+    const first = await new Promise<{ code: number | null; err: string }>((res) => {
+      const p = spawn(process.execPath, args, { cwd: root });
+      let err = '';
+      p.stderr.on('data', (d) => {
+        err += d;
+        if (/epoch 1\/30 train loss/.test(err) && !p.killed) p.kill('SIGINT');
+      });
+      p.on('close', (code) => res({ code, err }));
+    });
+    expect(first.err).toMatch(/stopping after this step/);
+    expect(first.code).toBe(130);
+    expect(existsSync(join(out, 'last.ckpt'))).toBe(true);
+    const bad = await new Promise<number | null>((res) => {
+      const p = spawn(process.execPath, ['bin/medcolor.js', 'train', '--data', data, '-o', out, '--loss', 'nope'], { cwd: root });
+      p.on('close', res);
+    });
+    expect(bad).toBe(2);
+  });
+});
