@@ -11,6 +11,7 @@ import { copyFileSync, readFileSync, renameSync, statSync, writeFileSync } from 
 import { join, resolve } from 'node:path';
 import onnxProto from 'onnx-proto';
 import { readModelMetadata } from '../src/nn/onnx-io.js';
+import { exportColorizer } from '../src/train/trainer.js';
 
 const [name, run, valDir, license, grayRow, meanRow] = process.argv.slice(2);
 if (!meanRow) {
@@ -20,8 +21,16 @@ if (!meanRow) {
 const root = resolve(import.meta.dirname, '..');
 const src = join(run, 'model.onnx');
 const dst = join(root, 'models', `${name}.onnx`);
-copyFileSync(src, dst + '.tmp');
-renameSync(dst + '.tmp', dst);
+{
+  // Re-export from the best checkpoint with the current exporter (symbolic batch size), keeping
+  // the run's metadata.
+  const runMeta = readModelMetadata(new Uint8Array(readFileSync(src)));
+  const arch = JSON.parse(runMeta.get('medcolor.architecture') ?? '{}');
+  const cfg = { unet: { base: arch.base, depth: arch.depth, globalContext: arch.globalContext }, loss: (runMeta.get('medcolor.loss') ?? 'mse') as 'mse' };
+  const fresh = exportColorizer(join(run, 'best.ckpt'), cfg, Number(runMeta.get('medcolor.input_size') ?? 256), Object.fromEntries(runMeta));
+  writeFileSync(dst + '.tmp', fresh);
+  renameSync(dst + '.tmp', dst);
+}
 copyFileSync(join(run, 'curves.png'), join(root, 'models', `${name}-curves.png`));
 const bytes = new Uint8Array(readFileSync(dst));
 const meta = readModelMetadata(bytes);

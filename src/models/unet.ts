@@ -51,8 +51,9 @@ export function unetForward(ctx: BuildContext, L: Tensor, o: UNetOptions = {}, e
     enc.push(h);
   }
   const fuse: Tensor[] = [];
-  const [n, cb, hb, wb] = h.shape;
-  const broadcast = (v: Tensor) => ctx.g.op1('Expand', [ctx.g.op1('Reshape', [v, ctx.g.ints([n, v.shape[1], 1, 1])]), ctx.g.ints([n, v.shape[1], hb, wb])]);
+  const [, cb, hb, wb] = h.shape;
+  // Batch-agnostic (Reshape keeps dim 0, Expand broadcasts it) so that exports can take any N.
+  const broadcast = (v: Tensor) => ctx.g.op1('Expand', [ctx.g.op1('Reshape', [v, ctx.g.ints([0, v.shape[1], 1, 1])]), ctx.g.ints([1, v.shape[1], hb, wb])]);
   if (o.globalContext) {
     let gvec = globalAvgPool(ctx, h);
     gvec = ctx.g.op1('Relu', [linear(ctx, 'global.fc1', gvec, cb)]);

@@ -19,6 +19,7 @@ export function exportInferenceModel(
   build: (ctx: BuildContext, ins: Record<string, Tensor>) => Record<string, Tensor>,
   metadata: Record<string, string> = {},
   name = 'medcolor_model',
+  options: { dynamicBatch?: boolean } = {},
 ): Uint8Array {
   const g = new Graph(name);
   const ins: Record<string, Tensor> = {};
@@ -26,5 +27,5 @@ export function exportInferenceModel(
   const ctx = new BuildContext(g, 'export', store);
   for (const [k, t] of Object.entries(build(ctx, ins))) g.output(t, k);
   for (const [k, v] of Object.entries(metadata)) g.metadata.set(k, v);
-  return serializeModel(g);
+  return serializeModel(g, { dynamicBatch: options.dynamicBatch });
 }

@@ -49,10 +49,10 @@ function attrProto(name: string, v: AttrValue, type?: number): IAttributeProto {
   return { name, type: AT.TENSOR, t: tensorProto('', v.tensor) };
 }
 
-function valueInfo(t: Tensor): IValueInfoProto {
+function valueInfo(t: Tensor, dynamicBatch = false): IValueInfoProto {
   return {
     name: t.name,
-    type: { tensorType: { elemType: ONNX_DTYPE[t.dtype], shape: { dim: t.shape.map((d) => ({ dimValue: d })) } } },
+    type: { tensorType: { elemType: ONNX_DTYPE[t.dtype], shape: { dim: t.shape.map((d, i) => (dynamicBatch && i === 0 ? { dimParam: 'N' } : { dimValue: d })) } } },
   };
 }
 
@@ -62,6 +62,11 @@ export interface SerializeOptions {
   producer?: string;
   /** Also write value_info for every intermediate tensor (default false). */
   valueInfo?: boolean;
+  /**
+   * Write dimension 0 of every graph input and output as the symbolic dimension 'N', so the
+   * model accepts any batch size (the graph itself must not depend on it).
+   */
+  dynamicBatch?: boolean;
 }
 
 /**
@@ -97,10 +102,10 @@ export function serializeModel(g: Graph, options: SerializeOptions = {}): Uint8A
       name: g.name,
       node: nodes,
       initializer,
-      input: g.inputs.map(valueInfo),
-      output: g.outputs.map(valueInfo),
+      input: g.inputs.map((t) => valueInfo(t, options.dynamicBatch)),
+      output: g.outputs.map((t) => valueInfo(t, options.dynamicBatch)),
       valueInfo: options.valueInfo
-        ? [...g.tensors.values()].filter((t) => !inputNames.has(t.name) && !outNames.has(t.name) && !g.initializers.has(t.name)).map(valueInfo)
+        ? [...g.tensors.values()].filter((t) => !inputNames.has(t.name) && !outNames.has(t.name) && !g.initializers.has(t.name)).map((t) => valueInfo(t))
         : [],
     },
   });

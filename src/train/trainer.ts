@@ -322,11 +322,7 @@ export async function trainColorizer(options: TrainOptions): Promise<TrainResult
   // Export the best weights.
   let modelPath = '';
   if (existsSync(bestPath)) {
-    const ck = loadCheckpoint(bestPath);
-    const exportStore = new ParamStore();
-    for (const [k, v] of ck.tensors) exportStore.values.set(k, v);
-    for (const [k, s] of store.specs) exportStore.specs.set(k, s);
-    const bytes = exportInferenceModel(exportStore, { L: [1, 1, ds.size, ds.size] }, (ctx, ins) => colorizerForward(ctx, ins, cfg), colorizerMetadata(cfg, {
+    const bytes = exportColorizer(bestPath, cfg, ds.size, colorizerMetadata(cfg, {
       'medcolor.name': options.name ?? 'colorizer',
       'medcolor.input_size': String(ds.size),
       'medcolor.trained_on': options.trainedOn ?? options.data,
@@ -342,6 +338,17 @@ export async function trainColorizer(options: TrainOptions): Promise<TrainResult
   await ev.release();
   ds.close();
   return { best, epochsRun: epoch, steps: ts.stepCount, seconds, stopped, modelPath };
+}
+
+/**
+ * Exports the inference model of a colorizer from a checkpoint (BatchNorm folded, any batch
+ * size unless a pretrained encoder fixes it).
+ */
+export function exportColorizer(checkpoint: string, cfg: ColorizerConfig, size: number, metadata: Record<string, string>): Uint8Array {
+  const ck = loadCheckpoint(checkpoint);
+  const store = new ParamStore();
+  for (const [k, v] of ck.tensors) if (!k.startsWith('opt.')) store.values.set(k, v);
+  return exportInferenceModel(store, { L: [1, 1, size, size] }, (ctx, ins) => colorizerForward(ctx, ins, cfg), metadata, 'medcolor_colorizer', { dynamicBatch: !cfg.encoder });
 }
 
 async function writeCurves(out: string): Promise<void> {

@@ -41,6 +41,15 @@ describe('export of a plain inference model', () => {
       let maxDiff = 0;
       for (let i = 0; i < ref.length; i++) maxDiff = Math.max(maxDiff, Math.abs(got[i] - ref[i]));
       expect(maxDiff).toBeLessThan(1e-4);
+      // With a symbolic batch dimension the same file runs any batch size.
+      const dyn = exportInferenceModel(store, { L: [1, 1, S, S] }, (ctx, ins) => ({ ab: unetForward(ctx, ins.L, unet) }), {}, 'dyn', { dynamicBatch: true });
+      const sd = await createSession(dyn);
+      const x3 = new Float32Array(3 * S * S);
+      x3.set(x, 2 * S * S);
+      const got3 = (await sd.run({ L: new ort.Tensor('float32', x3, [3, 1, S, S]) })).ab;
+      expect(got3.dims).toEqual([3, 2, S, S]);
+      const third = (got3.data as Float32Array).subarray(2 * 2 * S * S);
+      for (let i = 0; i < ref.length; i += 97) expect(third[i]).toBeCloseTo(ref[i], 4);
       // And the output is not trivially constant.
       const spread = Math.max(...ref) - Math.min(...ref);
       expect(spread).toBeGreaterThan(1e-3);
