@@ -9,6 +9,7 @@
 import path from 'node:path';
 import { writeDicomGray } from '../src/io/dicom/write-sc.js';
 import type { GrayImage } from '../src/image/types.js';
+import { createRng } from '../src/random.js';
 
 const SIZE = 512;
 
@@ -36,17 +37,6 @@ function phantomHu(x: number, y: number): number {
   return 40; // soft tissue (mediastinum, muscle)
 }
 
-/** Deterministic pseudo-random numbers (mulberry32). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Builds the phantom (HU, 2x2 supersampled edges, smooth noise of about 6 HU standard deviation).
@@ -64,7 +54,7 @@ export function makeCtPhantom(): GrayImage {
     }
   }
   // Smooth noise: white Gaussian noise (sigma 30 HU), box-blurred 5x5 (sigma / 5 = 6 HU).
-  const rand = mulberry32(20240611);
+  const rand = createRng(20240611);
   const white = new Float32Array(SIZE * SIZE);
   for (let i = 0; i < white.length; i += 2) {
     const u = Math.max(1e-12, rand()), v = rand();

@@ -7,23 +7,7 @@ import { labToLinearRgb, srgb8ToLab } from '../color/lab.js';
 import { MedcolorError } from '../errors.js';
 import type { RgbImage } from '../image/types.js';
 
-/**
- * A seeded pseudo-random generator (mulberry32) returning numbers in [0, 1).
- * The same seed gives the same sequence on every platform.
- *
- * @example
- * const rand = createRng(42); const u = rand();
- */
-export function createRng(seed = 1): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { createRng } from '../random.js';
 
 /** A standard normal sample from two uniform draws (Box-Muller). */
 export function sampleNormal(rand: () => number): number {

@@ -19,33 +19,8 @@ export interface ParamSpec {
   std?: number;
 }
 
-/**
- * A small, fast, seedable PRNG (mulberry32) with a normal sampler; its state can be saved
- * in checkpoints so that resuming continues the same random stream.
- */
-export class Rng {
-  state: number;
-  constructor(seed = 0) {
-    this.state = seed >>> 0;
-  }
-  /** Uniform in [0, 1). */
-  next(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  /** Standard normal (Box-Muller). */
-  normal(): number {
-    const u = Math.max(this.next(), 1e-12);
-    const v = this.next();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-  }
-  /** Integer in [0, n). */
-  int(n: number): number {
-    return Math.floor(this.next() * n);
-  }
-}
+export { Rng } from '../random.js';
+import { Rng } from '../random.js';
 
 /** The values of a model's parameters and state, by name. */
 export class ParamStore {

@@ -4,22 +4,7 @@
  * relation of every pixel intact.
  */
 
-/**
- * A small seeded generator (mulberry32) returning numbers in [0, 1).
- *
- * @example
- * const rng = createRng(42); rng(); // 0.6011037519201636
- */
-export function createRng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { createRng } from '../random.js';
 
 /** Where and how one sample is cut out of its full-size record. */
 export interface CropPlan {

@@ -1,17 +1,12 @@
 /** Shared constructed images for the method tests. */
 import { labToSrgb8, lAbToSrgb8, srgb8ToL } from '../../src/color/lab.js';
 import type { RgbImage } from '../../src/image/types.js';
+import { createRng } from '../../src/random.js';
 
 /** Deterministic uniform noise in [-0.5, 0.5) (mulberry32). */
 export function noise(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
-  };
+  const r = createRng(seed);
+  return () => r() - 0.5;
 }
 
 /** An RgbImage from a per-pixel Lab function. */

@@ -17,18 +17,10 @@ import { gradients } from '../../src/nn/autodiff.js';
 import { Graph, type DType, type Tensor } from '../../src/nn/graph.js';
 import { mul, reduceSum } from '../../src/nn/ops.js';
 import { createSession, ort } from '../../src/nn/runtime.js';
+import { createRng } from '../../src/random.js';
 
 /** Deterministic PRNG (mulberry32). */
-export function makeRng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const makeRng = (seed: number): (() => number) => createRng(seed);
 
 export function hashString(s: string): number {
   let h = 2166136261;
