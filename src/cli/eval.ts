@@ -7,10 +7,14 @@ import { writeFileAtomic } from '../io/atomic.js';
 import { extname } from 'node:path';
 import { EVAL_EXTENSIONS, evaluateFiles, type EvalSummary } from '../pipeline/evaluate-files.js';
 import type { EvalMetrics } from '../pipeline/evaluate.js';
+import { srgb8ToLab } from '../color/lab.js';
+import type { RgbImage } from '../image/types.js';
+import { simulateStrokes } from '../methods/scribble.js';
 import { createProgress, describeError, displayPath, EXIT, expandInputs, parseIntOption, usage } from './common.js';
 import { addMethodOptions, resolveMethodOptions, type MethodCliOptions } from './method-options.js';
 
 interface EvalCliOptions extends MethodCliOptions {
+  strokes?: string;
   evalSize?: string;
   json?: string | boolean;
   report?: string;
@@ -41,6 +45,7 @@ export function registerEval(program: Command): void {
   addMethodOptions(cmd, false)
     .option('--json [file]', 'write the summary as JSON to a file, or to stdout without a file')
     .option('--report <file.html>', 'write an HTML report: gray input, result and truth side by side, with the table')
+    .option('--strokes <k,...>', 'scribble without --scribbles: numbers of strokes simulated from the truth (Zhang et al. 2017 style hints)', '1,5,10,30,100')
     .option('-q, --quiet', 'no progress bar')
     .action(async (inputs: string[], opts: EvalCliOptions & { size?: string }) => {
       const evalSize = opts.size !== undefined ? parseIntOption('--size', opts.size, 11, 16384) : undefined;
@@ -50,29 +55,56 @@ export function registerEval(program: Command): void {
         files.push(item.file);
       }
       if (files.length === 0) usage(`no color images (${EVAL_EXTENSIONS.join(', ')}) in ${inputs.join(' ')}`);
-      const resolved = await resolveMethodOptions({ ...opts, size: undefined });
+      const resolved = await resolveMethodOptions({ ...opts, size: undefined }, true);
       if (resolved.note && opts.json !== true) process.stderr.write(`medcolor eval: ${resolved.note}\n`);
-      const progress = createProgress(Boolean(opts.quiet));
-      progress.start(files.length);
-      const summary = await evaluateFiles(files, resolved.method, {
-        evalSize,
-        size: resolved.size,
-        methodOptions: resolved.methodOptions,
-        methodLabel: resolved.label,
-        modelLabel: resolved.model,
-        htmlReport: opts.report,
-        onImage(file, _r, error) {
-          if (error) progress.log(`medcolor eval: ${displayPath(file)}: ${describeError(error)}`);
-          progress.tick(displayPath(file));
-        },
-      });
-      progress.stop();
-      const json = JSON.stringify(summary, null, 1) + '\n';
-      if (opts.json === true) process.stdout.write(json);
-      else {
-        if (typeof opts.json === 'string') await writeFileAtomic(opts.json, json);
-        printTable(summary);
+      // scribble without --scribbles: K strokes simulated from each image's truth (the rule of
+      // simulateStrokes), once per K of --strokes.
+      const simulate = resolved.label === 'scribble' && resolved.methodOptions.strokes === undefined;
+      const ks = simulate ? parseStrokeCounts(opts.strokes ?? '1,5,10,30,100') : [0];
+      const byStrokes: { k: number; n: number; mean: EvalSummary['mean'] }[] = [];
+      let summary: EvalSummary | undefined;
+      for (const k of ks) {
+        const progress = createProgress(Boolean(opts.quiet));
+        progress.start(files.length);
+        summary = await evaluateFiles(files, resolved.method, {
+          evalSize,
+          size: resolved.size,
+          methodOptions: resolved.methodOptions,
+          methodLabel: simulate ? `scribble K=${k}` : resolved.label,
+          modelLabel: resolved.model,
+          htmlReport: opts.report,
+          truthOptions: simulate ? (truth, index) => ({ strokes: simulateStrokes(truthChroma(truth), truth.width, truth.height, k, { seed: index + 1 }) }) : undefined,
+          onImage(file, _r, error) {
+            if (error) progress.log(`medcolor eval: ${displayPath(file)}: ${describeError(error)}`);
+            progress.tick(displayPath(file));
+          },
+        });
+        progress.stop();
+        if (simulate) byStrokes.push({ k, n: summary.n, mean: summary.mean });
+        if (opts.json !== true) printTable(summary);
       }
+      const out = simulate ? { ...summary!, strokes: byStrokes } : summary!;
+      const json = JSON.stringify(out, null, 1) + '\n';
+      if (opts.json === true) process.stdout.write(json);
+      else if (typeof opts.json === 'string') await writeFileAtomic(opts.json, json);
+      summary = summary!;
       process.exitCode = summary.n === 0 ? EXIT.ALL_FAILED : summary.failed.length ? EXIT.SOME_FAILED : EXIT.OK;
     });
+}
+
+function parseStrokeCounts(v: string): number[] {
+  const ks = v.split(',').map((t) => Number(t.trim()));
+  if (!ks.length || ks.some((k) => !Number.isInteger(k) || k < 1 || k > 100000)) usage(`--strokes expects positive integers separated by commas (e.g. 1,5,10); found "${v}"`);
+  return ks;
+}
+
+/** Interleaved true a*b* of an 8-bit sRGB image. */
+function truthChroma(truth: RgbImage): Float32Array {
+  const lab = srgb8ToLab(truth.data);
+  const ab = new Float32Array((lab.length / 3) * 2);
+  for (let i = 0, j = 0; i < lab.length; i += 3, j += 2) {
+    ab[j] = lab[i + 1];
+    ab[j + 1] = lab[i + 2];
+  }
+  return ab;
 }

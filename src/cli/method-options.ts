@@ -74,7 +74,11 @@ const IMAGE_EXT = new Set(['.png', '.jpg', '.jpeg', '.tif', '.tiff', '.webp']);
  * @example
  * const r = await resolveMethodOptions({ method: 'lut', palette: 'pet' });
  */
-export async function resolveMethodOptions(opts: MethodCliOptions): Promise<ResolvedMethod> {
+/**
+ * Resolves the method options of the command line. `allowSimulatedStrokes`: `eval` simulates
+ * scribble strokes from the truth when no --scribbles file is given.
+ */
+export async function resolveMethodOptions(opts: MethodCliOptions, allowSimulatedStrokes = false): Promise<ResolvedMethod> {
   const sizeText = opts.workSize ?? opts.size;
   const size = sizeText !== undefined ? parseIntOption(opts.workSize !== undefined ? '--work-size' : '--size', sizeText, 0, 16384) : undefined;
   const methodOptions: MethodOptions = {};
@@ -124,6 +128,6 @@ export async function resolveMethodOptions(opts: MethodCliOptions): Promise<Reso
   if (method.needsReference && !methodOptions.reference) {
     usage(`method ${name} needs --reference IMG (a color image to take the colors from)`);
   }
-  if (name === 'scribble' && methodOptions.strokes === undefined) usage('method scribble needs --scribbles FILE');
+  if (name === 'scribble' && methodOptions.strokes === undefined && !allowSimulatedStrokes) usage('method scribble needs --scribbles FILE');
   return { method, label: name, model: null, size, methodOptions, note };
 }

@@ -2,6 +2,7 @@
  * Evaluation over a folder of color images (Node: reads files with sharp, writes the HTML report).
  * Each image goes color -> L* -> pipeline -> compared with the original, beside the gray baseline.
  */
+import type { MethodOptions } from '../methods/types.js';
 import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import sharp from 'sharp';
@@ -29,6 +30,11 @@ export interface EvaluateFilesOptions extends ColorizeOptions {
   methodLabel?: string;
   /** Model name or path, for the summary. */
   modelLabel?: string | null;
+  /**
+   * Extra method options derived from each image's truth (e.g. scribble strokes simulated from
+   * the true chroma); `index` is the image's position in `files`.
+   */
+  truthOptions?: (truth: RgbImage, index: number) => MethodOptions;
   /** Called after each image (for progress), with its result or its error. */
   onImage?: (file: string, result: EvalImageResult | undefined, error?: unknown) => void;
 }
@@ -98,11 +104,12 @@ export async function evaluateFiles(
   const label = options.methodLabel ?? method.name;
   try {
     html?.begin(label, options.modelLabel ?? null, options.evalSize ?? null);
-    for (const file of files) {
+    for (const [index, file] of files.entries()) {
       const rel = relative(root, file).split(sep).join('/') || basename(file);
       try {
         const truth = await readColorImage(file, options.evalSize);
-        const d = await evaluateImage(truth, method, options);
+        const perImage = options.truthOptions ? { ...options, methodOptions: { ...options.methodOptions, ...options.truthOptions(truth, index) } } : options;
+        const d = await evaluateImage(truth, method, perImage);
         acc.add(d.metrics);
         grayAcc.add(d.grayMetrics);
         const row = { file: rel, ...d.metrics };
