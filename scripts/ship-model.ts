@@ -7,7 +7,7 @@
  *   GRAY_README / MEAN_README: "PSNR/SSIM/dE" rows of shared/data/README.md for the table.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import onnxProto from 'onnx-proto';
 import { readModelMetadata } from '../src/nn/onnx-io.js';
@@ -38,6 +38,17 @@ const weights = (onnxProto.onnx.ModelProto.decode(bytes).graph?.initializer ?? [
 const training = JSON.parse(meta.get('medcolor.training') ?? '{}');
 const arch = JSON.parse(meta.get('medcolor.architecture') ?? '{}');
 const result = JSON.parse(readFileSync(`${run}.json`, 'utf8'));
+// A run continued with --resume writes its result to RUN2.json: report the whole run.
+let resumed = false;
+if (existsSync(`${run}2.json`)) {
+  const second = JSON.parse(readFileSync(`${run}2.json`, 'utf8'));
+  resumed = true;
+  result.seconds += second.seconds;
+  result.steps = second.steps;
+  result.epochsRun = second.epochsRun;
+  result.stopped = second.stopped;
+  result.best = second.best;
+}
 const evalJson = join(run, 'eval-val.json');
 execFileSync(process.execPath, [join(root, 'bin', 'medcolor.js'), 'eval', valDir, '--model', dst, '--size', '256', '--json', evalJson, '--quiet'], { stdio: 'inherit' });
 const ev = JSON.parse(readFileSync(evalJson, 'utf8'));
@@ -60,7 +71,7 @@ medcolor keeps the input's own L* and only adds chroma. Use it with \`medcolor c
 | training data | ${meta.get('medcolor.trained_on')} |
 | data license | ${license} |
 | settings | loss ${training.loss}, optimizer ${training.optimizer}, lr ${training.lr} (${training.schedule}, compressed to the time limit), batch ${training.batch}, random ${training.crop}x${training.crop} crops + flips, seed ${training.seed} |
-| training | ${result.steps} steps, ${result.epochsRun} epochs, ${(result.seconds / 60).toFixed(1)} min on this project's 2-core CPU machine (shared with other work), stopped: ${result.stopped}; best epoch ${result.best.epoch} |
+| training | ${result.steps} steps, ${result.epochsRun} epochs, ${(result.seconds / 60).toFixed(1)} min on this project's 2-core CPU machine (shared with other work), stopped: ${result.stopped}${resumed ? ' (trained in two sessions: the second resumed from the first\'s last checkpoint with `--resume`, a warm restart of the cosine schedule)' : ''}; best epoch ${result.best.epoch} |
 
 Why narrower than the paper's 64 filters: training runs on a 2-core CPU within minutes, on a machine shared
 with other work. Under that load the base-32 network trained at about 2 images/s and the base-16 one at 6 to 10
