@@ -235,23 +235,12 @@ function applyOperator2(op: GridOperator, v: Float64Array, out: Float64Array): v
   const n = W * H;
   const lo = Math.min(n, W + 1), hi = Math.max(lo, n - W - 1);
   const W2 = 2 * W;
+  const acc = new Float64Array(2);
   const edge = (r: number): void => {
     const dr = d[r];
     if (dr === 0) { out[2 * r] = 0; out[2 * r + 1] = 0; return; }
-    let a0 = 0, a1 = 0;
-    if (r + 1 < n) { const k = e[r]; a0 += k * v[2 * r + 2]; a1 += k * v[2 * r + 3]; }
-    if (r >= 1) { const k = e[r - 1]; a0 += k * v[2 * r - 2]; a1 += k * v[2 * r - 1]; }
-    if (r + W < n) {
-      let k = s[r]; let j = 2 * (r + W); a0 += k * v[j]; a1 += k * v[j + 1];
-      k = sw[r]; j -= 2; a0 += k * v[j]; a1 += k * v[j + 1];
-      if (r + W + 1 < n) { k = se[r]; j += 4; a0 += k * v[j]; a1 += k * v[j + 1]; }
-    }
-    if (r >= W) {
-      let k = s[r - W]; let j = 2 * (r - W); a0 += k * v[j]; a1 += k * v[j + 1];
-      k = sw[r - W + 1]; j += 2; a0 += k * v[j]; a1 += k * v[j + 1];
-      if (r >= W + 1) { k = se[r - W - 1]; j -= 4; a0 += k * v[j]; a1 += k * v[j + 1]; }
-    }
-    out[2 * r] = dr * v[2 * r] - a0; out[2 * r + 1] = dr * v[2 * r + 1] - a1;
+    neighborSums2(op, v, r, n, acc);
+    out[2 * r] = dr * v[2 * r] - acc[0]; out[2 * r + 1] = dr * v[2 * r + 1] - acc[1];
   };
   for (let r = 0; r < lo; r++) edge(r);
   for (let r = lo; r < hi; r++) {
@@ -266,12 +255,13 @@ function applyOperator2(op: GridOperator, v: Float64Array, out: Float64Array): v
   for (let r = hi; r < n; r++) edge(r);
 }
 
-/** One Gauss-Seidel update of pixel r for two interleaved channels, with bounds checks (border rows). */
-function relax2(op: GridOperator, x: Float64Array, b: Float64Array, r: number, n: number): void {
-  const { width: W, east: e, south: s, southEast: se, southWest: sw, diag: d } = op;
-  const dr = d[r];
-  if (dr === 0) return;
-  let a0 = b[2 * r], a1 = b[2 * r + 1];
+/**
+ * Weighted sums of the 8 neighbours of pixel r for two interleaved channels, with bounds checks
+ * (border rows); written to acc[0], acc[1].
+ */
+function neighborSums2(op: GridOperator, x: Float64Array, r: number, n: number, acc: Float64Array): void {
+  const { width: W, east: e, south: s, southEast: se, southWest: sw } = op;
+  let a0 = 0, a1 = 0;
   if (r + 1 < n) { const k = e[r]; a0 += k * x[2 * r + 2]; a1 += k * x[2 * r + 3]; }
   if (r >= 1) { const k = e[r - 1]; a0 += k * x[2 * r - 2]; a1 += k * x[2 * r - 1]; }
   if (r + W < n) {
@@ -284,7 +274,17 @@ function relax2(op: GridOperator, x: Float64Array, b: Float64Array, r: number, n
     k = sw[r - W + 1]; j += 2; a0 += k * x[j]; a1 += k * x[j + 1];
     if (r >= W + 1) { k = se[r - W - 1]; j -= 4; a0 += k * x[j]; a1 += k * x[j + 1]; }
   }
-  x[2 * r] = a0 / dr; x[2 * r + 1] = a1 / dr;
+  acc[0] = a0; acc[1] = a1;
+}
+
+const relaxAcc = new Float64Array(2);
+
+/** One Gauss-Seidel update of pixel r for two interleaved channels, with bounds checks (border rows). */
+function relax2(op: GridOperator, x: Float64Array, b: Float64Array, r: number, n: number): void {
+  const dr = op.diag[r];
+  if (dr === 0) return;
+  neighborSums2(op, x, r, n, relaxAcc);
+  x[2 * r] = (b[2 * r] + relaxAcc[0]) / dr; x[2 * r + 1] = (b[2 * r + 1] + relaxAcc[1]) / dr;
 }
 
 /** Gauss-Seidel update of interior pixels r0 <= r < r1 (step +1 or -1), no bounds checks. */
