@@ -266,7 +266,7 @@ describe('Conv and ConvTranspose', () => {
             build: op1('Conv', { kernel_shape: ws.slice(2), ...attrs }),
           });
         } finally {
-          setConvWeightGradMethod('gemm');
+          setConvWeightGradMethod('auto');
           setConvInputGradMethod('conv');
         }
       });
