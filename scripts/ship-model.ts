@@ -57,10 +57,22 @@ const [gp, gs, gd] = grayRow.split('/').map(Number);
 const [mp, ms, md] = meanRow.split('/').map(Number);
 const epochs = readFileSync(join(run, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((r) => r.type === 'epoch');
 const mb = (statSync(dst).size / 1048576).toFixed(1);
+/** Where the model stands against both baselines, metric by metric (higher PSNR/SSIM, lower dE are better). */
+function verdict(): string {
+  const rows: [string, number, number, number, boolean][] = [
+    ['PSNR', m.psnr, Math.max(gb.psnr, mp), 0, true],
+    ['SSIM', m.ssim, Math.max(gb.ssim, ms), 0, true],
+    ['CIEDE2000', m.deltaE2000, Math.min(gb.deltaE2000, md), 0, false],
+  ];
+  const better = rows.filter(([, v, b, , hi]) => (hi ? v > b : v < b)).map((r) => r[0]);
+  const worse = rows.filter(([, v, b, , hi]) => (hi ? v <= b : v >= b)).map((r) => r[0]);
+  return `Against the better of the two baselines on each metric: better on ${better.join(', ') || 'none'}` +
+    (worse.length ? `; **not better on ${worse.join(', ')}**.` : '.');
+}
 const card = `# Model card: \`${name}\`
 
-A U-Net colorizer for ${meta.get('medcolor.trained_on')?.split(',')[0] ?? name}: it predicts the CIELAB a*b* channels from L*;
-medcolor keeps the input's own L* and only adds chroma. Use it with \`medcolor colorize IMAGE --model ${name}\`.
+A U-Net colorizer that predicts the CIELAB a*b* channels from L*; medcolor keeps the input's own L*
+and only adds chroma. Use it with \`medcolor colorize IMAGE --model ${name}\`.
 
 | | |
 |---|---|
@@ -82,10 +94,12 @@ images in the same time. A wider network was not trained to completion for compa
 
 | | PSNR (dB) | SSIM | CIEDE2000 | colorfulness gap |
 |---|---|---|---|---|
-| **${name} model** | **${m.psnr.toFixed(2)}** | **${m.ssim.toFixed(3)}** | **${m.deltaE2000.toFixed(2)}** | ${m.colorfulnessGap.toFixed(1)} |
+| ${name} model | ${m.psnr.toFixed(2)} | ${m.ssim.toFixed(3)} | ${m.deltaE2000.toFixed(2)} | ${m.colorfulnessGap.toFixed(1)} |
 | gray baseline (a*=b*=0, same run) | ${gb.psnr.toFixed(2)} | ${gb.ssim.toFixed(3)} | ${gb.deltaE2000.toFixed(2)} | ${gb.colorfulnessGap.toFixed(1)} |
 | gray baseline (shared/data/README.md) | ${gp.toFixed(2)} | ${gs.toFixed(3)} | ${gd.toFixed(1)} | |
 | mean-chroma baseline (shared/data/README.md) | ${mp.toFixed(2)} | ${ms.toFixed(3)} | ${md.toFixed(1)} | |
+
+${verdict()}
 
 Measured with \`medcolor eval ${valDir.replace(/^.*shared\//, '../shared/')} --model ${name} --size 256\`.
 
