@@ -182,21 +182,6 @@ describe('metric properties', () => {
     expect(codeOf(() => computeMse(a, { ...a, data: a.data.subarray(3) }))).toBe('ERR_IMAGE_SIZE');
   });
 
-  it('SSIM of a 512x512 RGB pair takes well under 100 ms of CPU', () => {
-    const [p, q] = makePair(512, 512, 9);
-    computeSsim(p, q); // warm-up (JIT)
-    // CPU time of this process rather than wall time: the test machine is shared, and wall time
-    // under contention says nothing about the code. About 45 ms here; the bound catches a
-    // non-separable or non-streaming regression (several times slower), not noise.
-    let best = Infinity;
-    for (let k = 0; k < 3; k++) {
-      const t = process.cpuUsage();
-      computeSsim(p, q);
-      const d = process.cpuUsage(t);
-      best = Math.min(best, (d.user + d.system) / 1000);
-    }
-    expect(best).toBeLessThan(100);
-  });
 });
 
 const DATA = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/data/color');

@@ -158,7 +158,7 @@ describe('makeBatch', () => {
     }
   });
 
-  it('reads a batch of 16 at 256 px in a few milliseconds', async () => {
+  it('assembles a batch of 16 full-size (256 px) records with crop and flips', async () => {
     const big = join(tmp, 'big');
     mkdirSync(big, { recursive: true });
     for (let k = 0; k < 16; k++) {
@@ -172,16 +172,18 @@ describe('makeBatch', () => {
     const ds = openDataset(out);
     try {
       const idx = Array.from({ length: 16 }, (_, i) => i);
-      makeBatch(ds, 'train', idx, { crop: 224, flip: true, rng: createRng(1) }); // warm-up
-      const times: number[] = [];
-      for (let r = 0; r < 5; r++) {
-        const t0 = performance.now();
-        makeBatch(ds, 'train', idx, { crop: 224, flip: true, rng: createRng(r) });
-        times.push(performance.now() - t0);
+      // Speed is measured in bench/dataset.ts; here the content of a full-size batch.
+      const b = makeBatch(ds, 'train', idx, { crop: 224, flip: true, rng: createRng(1) });
+      expect(b.L.length).toBe(16 * 224 * 224);
+      expect(b.ab.length).toBe(16 * 2 * 224 * 224);
+      for (let k = 0; k < 16; k++) {
+        // Each source image is one flat color: every cropped/flipped pixel has its record's value.
+        const s0 = ds.read('train', k);
+        const plane = b.L.subarray(k * 224 * 224, (k + 1) * 224 * 224);
+        expect(Math.max(...plane) - Math.min(...plane)).toBeLessThan(1e-6);
+        expect(plane[0]).toBeCloseTo(s0.L[0] / 50 - 1, 5);
+        expect(b.ab[2 * k * 224 * 224 + 5]).toBeCloseTo(s0.ab[0] / 110, 4);
       }
-      times.sort((a, b) => a - b);
-      console.log(`makeBatch 16x256 (crop 224, flips): median ${times[2].toFixed(1)} ms`);
-      expect(times[2]).toBeLessThan(40);
     } finally {
       ds.close();
     }
