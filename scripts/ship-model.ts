@@ -7,9 +7,11 @@
  *   GRAY_README / MEAN_README: "PSNR/SSIM/dE" rows of shared/data/README.md for the table.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import onnxProto from 'onnx-proto';
+import sharp from 'sharp';
+import { renderCurves } from '../src/train/plot.js';
 import { readModelMetadata } from '../src/nn/onnx-io.js';
 import { exportColorizer } from '../src/train/trainer.js';
 
@@ -31,7 +33,16 @@ const dst = join(root, 'models', `${name}.onnx`);
   writeFileSync(dst + '.tmp', fresh);
   renameSync(dst + '.tmp', dst);
 }
-copyFileSync(join(run, 'curves.png'), join(root, 'models', `${name}-curves.png`));
+// The curve from the run's log (all sessions of a resumed run), losses on a log axis.
+{
+  const epochsLog = readFileSync(join(run, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((r) => r.type === 'epoch');
+  const svg = renderCurves([
+    { name: 'train loss', points: epochsLog.map((e) => [e.epoch, e.trainLoss]), axis: 'left' },
+    { name: 'val loss', points: epochsLog.map((e) => [e.epoch, e.valLoss]), axis: 'left' },
+    { name: 'val PSNR (dB)', points: epochsLog.map((e) => [e.epoch, e.psnr]), axis: 'right' },
+  ], { title: `medcolor training: ${name}`, xLabel: 'epoch', logLeft: true });
+  await sharp(Buffer.from(svg)).png().toFile(join(root, 'models', `${name}-curves.png`));
+}
 const bytes = new Uint8Array(readFileSync(dst));
 const meta = readModelMetadata(bytes);
 const weights = (onnxProto.onnx.ModelProto.decode(bytes).graph?.initializer ?? []).filter((t) => t.dataType === 1).reduce((s, t) => s + (t.dims ?? []).reduce((a: number, d) => a * Number(d), 1), 0);

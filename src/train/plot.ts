@@ -29,7 +29,10 @@ const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
  * @example
  * renderCurves([{ name: 'loss', points: [[1, 0.5], [2, 0.3]], axis: 'left' }], { title: 'run' });
  */
-export function renderCurves(series: Series[], o: { title?: string; xLabel?: string; width?: number; height?: number } = {}): string {
+export function renderCurves(series: Series[], o: { title?: string; xLabel?: string; width?: number; height?: number; logLeft?: boolean } = {}): string {
+  // Losses span orders of magnitude: a log10 left axis keeps the late epochs readable.
+  if (o.logLeft) series = series.map((s) => (s.axis === 'left' ? { ...s, points: s.points.filter((p) => p[1] > 0).map(([x, y]) => [x, Math.log10(y)] as [number, number]) } : s));
+  const leftLabel = (v: number) => (o.logLeft ? (10 ** v).toPrecision(2) : v.toPrecision(3));
   const W = o.width ?? 800, H = o.height ?? 450;
   const m = { l: 70, r: 70, t: 40, b: 50 };
   const xs = range(series.flatMap((s) => s.points.map((p) => p[0])));
@@ -48,7 +51,7 @@ export function renderCurves(series: Series[], o: { title?: string; xLabel?: str
     const vl = yl[1] - (k / 4) * (yl[1] - yl[0]);
     const vr = yr[1] - (k / 4) * (yr[1] - yr[0]);
     parts.push(`<line x1="${m.l}" x2="${W - m.r}" y1="${fy}" y2="${fy}" stroke="#eee"/>`);
-    parts.push(`<text x="${m.l - 6}" y="${fy + 4}" text-anchor="end">${vl.toPrecision(3)}</text>`);
+    parts.push(`<text x="${m.l - 6}" y="${fy + 4}" text-anchor="end">${leftLabel(vl)}</text>`);
     parts.push(`<text x="${W - m.r + 6}" y="${fy + 4}">${vr.toPrecision(3)}</text>`);
     const vx = xs[0] + (k / 4) * (xs[1] - xs[0]);
     parts.push(`<text x="${px(vx)}" y="${H - m.b + 18}" text-anchor="middle">${vx.toFixed(1)}</text>`);
@@ -60,7 +63,7 @@ export function renderCurves(series: Series[], o: { title?: string; xLabel?: str
     const c = COLORS[i % COLORS.length];
     if (pts.length) parts.push(`<polyline fill="none" stroke="${c}" stroke-width="2" points="${pts.join(' ')}"/>`);
     for (const p of pts) parts.push(`<circle cx="${p.split(',')[0]}" cy="${p.split(',')[1]}" r="2.5" fill="${c}"/>`);
-    parts.push(`<rect x="${m.l + 10}" y="${m.t + 8 + i * 18}" width="12" height="4" fill="${c}"/><text x="${m.l + 28}" y="${m.t + 14 + i * 18}">${esc(s.name)} (${s.axis})</text>`);
+    parts.push(`<rect x="${m.l + 10}" y="${m.t + 8 + i * 18}" width="12" height="4" fill="${c}"/><text x="${m.l + 28}" y="${m.t + 14 + i * 18}">${esc(s.name)} (${s.axis}${s.axis === 'left' && o.logLeft ? ', log' : ''})</text>`);
   });
   parts.push('</svg>');
   return parts.join('\n');

@@ -358,7 +358,7 @@ async function writeCurves(out: string): Promise<void> {
     { name: 'train loss', points: epochs.map((e) => [e.epoch, e.trainLoss]), axis: 'left' },
     { name: 'val loss', points: epochs.map((e) => [e.epoch, e.valLoss]), axis: 'left' },
     { name: 'val PSNR (dB)', points: epochs.map((e) => [e.epoch, e.psnr]), axis: 'right' },
-  ], { title: 'medcolor training', xLabel: 'epoch' });
+  ], { title: 'medcolor training', xLabel: 'epoch', logLeft: true });
   writeFileSync(join(out, 'curves.svg.tmp'), svg);
   renameSync(join(out, 'curves.svg.tmp'), join(out, 'curves.svg'));
   // The same chart as PNG (sharp renders SVG with librsvg).
