@@ -96,10 +96,10 @@ and only adds chroma. Use it with \`medcolor colorize IMAGE --model ${name}\`.
 | settings | loss ${training.loss}, optimizer ${training.optimizer}, lr ${training.lr} (${training.schedule}, compressed to the time limit), batch ${training.batch}, random ${training.crop}x${training.crop} crops + flips, seed ${training.seed} |
 | training | ${result.steps} steps, ${result.epochsRun} epochs, ${(result.seconds / 60).toFixed(1)} min on this project's 2-core CPU machine (shared with other work), stopped: ${result.stopped}${resumed ? ' (trained in two sessions: the second resumed from the first\'s last checkpoint with `--resume`, a warm restart of the cosine schedule)' : ''}; best epoch ${result.best.epoch} |
 
-Why narrower than the paper's 64 filters: training runs on a 2-core CPU within minutes, on a machine shared
+${arch.base === 16 ? `Why narrower than the paper's 64 filters: training runs on a 2-core CPU within minutes, on a machine shared
 with other work. Under that load the base-32 network trained at about 2 images/s and the base-16 one at 6 to 10
 images/s, so base 16 with one more downsampling level (more context per pixel) saw several times more
-images in the same time. A wider network was not trained to completion for comparison.
+images in the same time.` : `Width: base ${arch.base} (the paper uses 64), so that training fits in about 20 minutes on a 2-core CPU.`}${process.env.SHIP_NOTE ? '\n\n' + process.env.SHIP_NOTE : ''}
 
 ## Validation (${ev.n} images of \`${valDir.replace(/^.*shared\//, 'shared/')}\`, each resized to 256x256; PSNR on 8-bit RGB)
 
