@@ -11,7 +11,7 @@ import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'n
 import { join, resolve } from 'node:path';
 import onnxProto from 'onnx-proto';
 import sharp from 'sharp';
-import { renderCurves } from '../src/train/plot.js';
+import { renderTrainingCurves } from '../src/train/plot.js';
 import { readModelMetadata } from '../src/nn/onnx-io.js';
 import { exportColorizer } from '../src/train/trainer.js';
 
@@ -36,11 +36,7 @@ const dst = join(root, 'models', `${name}.onnx`);
 // The curve from the run's log (all sessions of a resumed run), losses on a log axis.
 {
   const epochsLog = readFileSync(join(run, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((r) => r.type === 'epoch');
-  const svg = renderCurves([
-    { name: 'train loss', points: epochsLog.map((e) => [e.epoch, e.trainLoss]), axis: 'left' },
-    { name: 'val loss', points: epochsLog.map((e) => [e.epoch, e.valLoss]), axis: 'left' },
-    { name: 'val PSNR (dB)', points: epochsLog.map((e) => [e.epoch, e.psnr]), axis: 'right' },
-  ], { title: `medcolor training: ${name}`, xLabel: 'epoch', logLeft: true });
+  const svg = renderTrainingCurves(epochsLog, `medcolor training: ${name}`);
   await sharp(Buffer.from(svg)).png().toFile(join(root, 'models', `${name}-curves.png`));
 }
 const bytes = new Uint8Array(readFileSync(dst));

@@ -104,13 +104,7 @@ export function buildGridAffinity(Y: Float32Array, width: number, height: number
  * `diag` is D_r (all 8 weights, including those to fixed pixels), the edge arrays hold K only
  * between two active pixels. Inactive (fixed) pixels have diag 0 and take no part.
  */
-export interface GridOperator {
-  width: number;
-  height: number;
-  east: Float32Array;
-  south: Float32Array;
-  southEast: Float32Array;
-  southWest: Float32Array;
+export interface GridOperator extends Omit<GridAffinity, 'degree'> {
   diag: Float32Array;
 }
 

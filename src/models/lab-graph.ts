@@ -20,7 +20,6 @@ function fInv(g: Graph, t: Tensor): Tensor {
  * gamma-encoded sRGB in [0,1], [N,3,H,W]. Out-of-gamut values are clipped in linear light.
  */
 export function labToSrgbGraph(g: Graph, Lnorm: Tensor, abNorm: Tensor, abScale: number): Tensor {
-  const [n, , h, w] = Lnorm.shape;
   const L = mulScalar(g, add(g, Lnorm, g.scalar(1)), 50);
   const [a0, b0] = g.op('Split', [abNorm, g.ints([1, 1])], { axis: 1 }, 2);
   const fy = mulScalar(g, add(g, L, g.scalar(16)), 1 / 116);
@@ -38,7 +37,6 @@ export function labToSrgbGraph(g: Graph, Lnorm: Tensor, abNorm: Tensor, abScale:
   const pow = add(g, mulScalar(g, g.op1('Pow', [lin, g.scalar(1 / 2.4)]), 1.055), g.scalar(-0.055));
   const low = mulScalar(g, lin, 12.92);
   const out = g.op1('Where', [g.op1('Greater', [lin, g.scalar(0.0031308)]), pow, low]);
-  void n; void h; void w;
   return out;
 }
 

@@ -116,7 +116,6 @@ function constFromProto(t: ITensorProto): ConstTensor {
   const dtype = FROM_ONNX[t.dataType ?? 1];
   if (!dtype) throw new Error(`tensor '${t.name}': data type ${t.dataType} is not supported`);
   const shape = (t.dims ?? []).map((d) => Number(d));
-  const n = shape.reduce((a, b) => a * b, 1);
   const raw = t.rawData && t.rawData.length ? t.rawData : undefined;
   const copy = raw ? new Uint8Array(raw).buffer : undefined;
   switch (dtype) {
@@ -129,7 +128,6 @@ function constFromProto(t: ITensorProto): ConstTensor {
     case 'bool':
       return { dtype, shape, data: copy ? new Uint8Array(copy) : Uint8Array.from(t.int32Data ?? []) };
   }
-  void n;
   throw new Error('unreachable');
 }
 

@@ -24,13 +24,15 @@ const REDUCE = new Set(['ReduceMean', 'ReduceSum', 'ReduceMax', 'ReduceMin', 'Re
 export const ONNX_DTYPE: Record<DType, number> = { float32: 1, int32: 6, int64: 7, bool: 9 };
 const FROM_ONNX: Record<number, DType> = { 1: 'float32', 6: 'int32', 7: 'int64', 9: 'bool' };
 
-function ints(v: AttrValue | undefined, fallback: number[]): number[] {
+/** An INTS attribute (a single INT is promoted), or the fallback. */
+export function ints(v: AttrValue | undefined, fallback: number[]): number[] {
   if (v === undefined) return fallback;
   if (Array.isArray(v)) return v as number[];
   if (typeof v === 'number') return [v];
   throw new Error(`expected an int list attribute, got ${JSON.stringify(v)}`);
 }
-function int(v: AttrValue | undefined, fallback: number): number {
+/** A numeric attribute, or the fallback. */
+export function int(v: AttrValue | undefined, fallback: number): number {
   return typeof v === 'number' ? v : fallback;
 }
 function normAxis(axis: number, rank: number): number {

@@ -7,6 +7,23 @@ export interface Series {
   axis: 'left' | 'right';
 }
 
+/** One epoch line of a run's log.jsonl. */
+export interface EpochRecord {
+  epoch: number;
+  trainLoss: number;
+  valLoss: number;
+  psnr: number;
+}
+
+/** The training chart of a run: train and val loss (log axis, left), val PSNR (right). */
+export function renderTrainingCurves(epochs: EpochRecord[], title = 'medcolor training'): string {
+  return renderCurves([
+    { name: 'train loss', points: epochs.map((e) => [e.epoch, e.trainLoss]), axis: 'left' },
+    { name: 'val loss', points: epochs.map((e) => [e.epoch, e.valLoss]), axis: 'left' },
+    { name: 'val PSNR (dB)', points: epochs.map((e) => [e.epoch, e.psnr]), axis: 'right' },
+  ], { title, xLabel: 'epoch', logLeft: true });
+}
+
 const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd'];
 
 function range(values: number[]): [number, number] {

@@ -20,7 +20,7 @@ import { lrAt, type LrSchedule, type OptimizerConfig } from '../nn/optim.js';
 import { ParamStore, Rng } from '../nn/params.js';
 import { EvalSession, TrainSession } from '../nn/session.js';
 import { openDataset, makeBatch, type Dataset } from './dataset.js';
-import { renderCurves } from './plot.js';
+import { renderTrainingCurves } from './plot.js';
 
 /** Options of {@link trainColorizer}; defaults in brackets. */
 export interface TrainOptions {
@@ -354,11 +354,7 @@ export function exportColorizer(checkpoint: string, cfg: ColorizerConfig, size: 
 async function writeCurves(out: string): Promise<void> {
   const lines = readFileSync(join(out, LOG), 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
   const epochs = lines.filter((l) => l.type === 'epoch');
-  const svg = renderCurves([
-    { name: 'train loss', points: epochs.map((e) => [e.epoch, e.trainLoss]), axis: 'left' },
-    { name: 'val loss', points: epochs.map((e) => [e.epoch, e.valLoss]), axis: 'left' },
-    { name: 'val PSNR (dB)', points: epochs.map((e) => [e.epoch, e.psnr]), axis: 'right' },
-  ], { title: 'medcolor training', xLabel: 'epoch', logLeft: true });
+  const svg = renderTrainingCurves(epochs);
   writeFileSync(join(out, 'curves.svg.tmp'), svg);
   renameSync(join(out, 'curves.svg.tmp'), join(out, 'curves.svg'));
   // The same chart as PNG (sharp renders SVG with librsvg).

@@ -13,20 +13,11 @@
 import { registerVjp } from '../autodiff.js';
 import type { AttrValue, Graph, Tensor } from '../graph.js';
 import { Graph as GraphClass } from '../graph.js';
-import { explicitPads } from '../shape-infer.js';
+import { explicitPads, int as numAttr, ints as intsAttr } from '../shape-infer.js';
 import { div, expandTo, mul, mulScalar, reduceMean, reduceSum, reshape, sub, sumToShape, transpose, zeros } from '../ops.js';
 
 const size = (shape: readonly number[]) => GraphClass.size(shape);
 
-function intsAttr(v: AttrValue | undefined, fallback: number[]): number[] {
-  if (v === undefined) return fallback;
-  if (Array.isArray(v)) return v as number[];
-  if (typeof v === 'number') return [v];
-  throw new Error(`expected an int list attribute, got ${JSON.stringify(v)}`);
-}
-function numAttr(v: AttrValue | undefined, fallback: number): number {
-  return typeof v === 'number' ? v : fallback;
-}
 function strAttr(v: AttrValue | undefined, fallback: string): string {
   return typeof v === 'string' ? v : fallback;
 }
