@@ -6,7 +6,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isMedcolorError } from '../../src/errors.js';
-import { decodeDicom, decodeDicomInfo, decodeDicomRgb } from '../../src/io/dicom/decode.js';
+import { decodeDicom, decodeDicomRgb } from '../../src/io/dicom/decode.js';
+import { decodeDicomInfo } from '../../src/io/dicom/info.js';
 import { DICOM_REFERENCE } from './dicom-reference.js';
 
 const dataDir = path.resolve(import.meta.dirname, '../../../shared/data/dicom');

@@ -1,6 +1,7 @@
 /** DICOM input and output. */
 export { readDicom, readDicomRgb, readDicomInfo } from './read.js';
-export { decodeDicom, decodeDicomRgb, decodeDicomInfo, type DicomInfo, type DicomReadOptions } from './decode.js';
+export { decodeDicom, decodeDicomRgb, type DicomReadOptions } from './decode.js';
+export { decodeDicomInfo, type DicomInfo } from './info.js';
 export { getTransferSyntax, listSupportedTransferSyntaxes, type TransferSyntaxInfo } from './transfer-syntax.js';
 export {
   writeDicomSecondaryCapture,

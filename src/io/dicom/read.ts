@@ -4,7 +4,8 @@
 import { readFile } from 'node:fs/promises';
 import { MedcolorError } from '../../errors.js';
 import type { GrayImage, RgbImage } from '../../image/types.js';
-import { decodeDicom, decodeDicomInfo, decodeDicomRgb, type DicomInfo, type DicomReadOptions } from './decode.js';
+import { decodeDicom, decodeDicomRgb, type DicomReadOptions } from './decode.js';
+import { decodeDicomInfo, type DicomInfo } from './info.js';
 
 async function readBytes(file: string): Promise<Uint8Array> {
   try {
