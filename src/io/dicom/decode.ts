@@ -2,8 +2,8 @@
  * DICOM bytes to images: the public decoders, built from one file per job:
  *   dataset.ts            parsing (dicom-parser) and typed attribute access; tags.ts the tag table
  *   pixel-spec.ts         the Image Pixel module and whether it can be decoded
- *   frame-samples.ts      one frame's samples: native-samples.ts, encapsulated-frames.ts, then
- *                         rle.ts, a deflate, or an image codec of codecs.ts
+ *   frame-samples.ts      one frame's samples: native-samples.ts, or encapsulated-frames.ts and
+ *                         a frame decoder of codecs/ (one file per decoder)
  *   frame-attributes.ts   rescale / Modality LUT, windows, VOI LUT, spacing of a frame
  *   modality-lut.ts       stored values to physical values (HU for CT)
  *   photometric.ts        YBR and PALETTE COLOR (palette.ts) to RGB

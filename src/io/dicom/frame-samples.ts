@@ -1,15 +1,17 @@
 /**
  * One frame's samples, whatever the transfer syntax: native pixel data is read in place;
  * encapsulated pixel data is split into frames and each frame goes to its decoder (RLE, deflate,
- * or an image codec of codecs.ts). Browser-safe: no Node built-ins.
+ * or an image codec of codecs/). Browser-safe: no Node built-ins.
  */
 import { MedcolorError } from '../../errors.js';
-import { decodeCompressedFrame, inflateFrame, planarToInterleaved, type DecodedFrame } from './codecs.js';
+import { decodeCompressedFrame } from './codecs/decode-compressed-frame.js';
+import { inflateFrame } from './codecs/deflate-frame.js';
+import { decodeRleFrame } from './codecs/rle.js';
+import type { DecodedFrame } from './codecs/types.js';
 import type { DataSet } from './dataset.js';
 import { groupFragments } from './encapsulated-frames.js';
-import { maskAndSign, readNativeSamples } from './native-samples.js';
+import { maskAndSign, planarToInterleaved, readNativeSamples } from './native-samples.js';
 import type { PixelSpec } from './pixel-spec.js';
-import { decodeRleFrame } from './rle.js';
 
 /** A frame's samples as float64, interleaved per pixel, plus the photometric they are in. */
 export interface FrameSamples {

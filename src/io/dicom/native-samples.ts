@@ -2,8 +2,9 @@
  * Native (uncompressed) pixel samples: reading them out of bytes in any bit depth and byte order
  * (1-bit packed, 8/16/32-bit integers, float and double, YBR_*_422 pairs), and keeping only the
  * BitsStored bits with their sign. Also used for RLE and deflated frames, which decode to native
- * bytes. Browser-safe: no Node built-ins.
+ * bytes. Planar samples (RRR..GGG..BBB..) are rearranged to interleaved ones here too. Browser-safe: no Node built-ins.
  */
+import type { DecodedFrame } from './codecs/types.js';
 import type { PixelSpec } from './pixel-spec.js';
 
 /** Reads native (uncompressed) samples; `bitOffset` is where the frame starts, in bits. */
@@ -77,4 +78,14 @@ export function maskAndSign(values: Float64Array, bitsStored: number, shift: num
     if (signed && v >= half) v -= range;
     values[i] = v;
   }
+}
+
+/** Rearranges planar samples (RRR..GGG..BBB..) into interleaved (RGBRGB..). */
+export function planarToInterleaved<T extends DecodedFrame['samples'] | Float64Array | Float32Array>(src: T, pixels: number, components: number): T {
+  const out = new (src.constructor as { new (n: number): T })(pixels * components);
+  for (let c = 0; c < components; c++) {
+    const base = c * pixels;
+    for (let i = 0; i < pixels; i++) out[i * components + c] = src[base + i];
+  }
+  return out;
 }

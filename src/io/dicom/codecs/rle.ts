@@ -4,7 +4,7 @@
  * small: a 64-byte header of up to 15 segment offsets, each segment PackBits-coded, one segment
  * per byte plane (most significant byte first) per sample. Browser-safe.
  */
-import { MedcolorError } from '../../errors.js';
+import { MedcolorError } from '../../../errors.js';
 
 /** What the RLE decoder needs to know about the frame. */
 export interface RleFrameSpec {
