@@ -68,7 +68,8 @@ export {
 } from './pipeline/evaluate.js';
 
 // DICOM from bytes (the file readers readDicom* are the Node entry's)
-export { decodeDicom, decodeDicomRgb, decodeDicomInfo, type DicomInfo, type DicomReadOptions } from './io/dicom/decode.js';
+export { decodeDicom, decodeDicomRgb, type DicomReadOptions } from './io/dicom/decode.js';
+export { decodeDicomInfo, type DicomInfo } from './io/dicom/info.js';
 export { getTransferSyntax, listSupportedTransferSyntaxes, type TransferSyntaxInfo } from './io/dicom/transfer-syntax.js';
 
 // The graph code of the training engine (building, differentiating and serializing ONNX graphs;
