@@ -13,6 +13,7 @@ import { registerInfo } from './info.js';
 import { registerModels } from './models.js';
 import { registerPrepare } from './prepare.js';
 import { registerTrain } from './train.js';
+import { registerWeb } from './web.js';
 
 function packageVersion(): string {
   try {
@@ -41,6 +42,7 @@ export async function createProgram(): Promise<Command> {
   registerModels(program);
   registerInfo(program);
   registerTrain(program);
+  registerWeb(program);
   // Usage errors exit with 2 (commander's default is 1); every subcommand inherits this.
   program.exitOverride();
   for (const c of program.commands) c.exitOverride();

