@@ -20,6 +20,7 @@ export { MedcolorError, isMedcolorError } from './errors.js';
 export type { GrayImage, GrayMeta, LabImage, Plane, RgbImage, Volume, VoiLut, VoiWindow } from './image/types.js';
 export { boxDownsample, resizeBilinear } from './image/resize.js';
 export * from './image/window.js';
+export { CT_WINDOW_PRESETS, type WindowPreset } from './image/window-presets.js';
 export { createRng, Rng } from './random.js';
 
 // Color science and metrics

@@ -2,9 +2,7 @@
  * Downloads: the colorized frame as PNG, the colorized frames as DICOM Secondary Capture, a
  * colorized volume as NIfTI RGB24 (the library's writers, from bytes).
  */
-import { MedcolorError } from '../../src/errors.js';
-import type { ColorizationMethod } from '../../src/methods/types.js';
-import { colorizeImage, type ColorizeOptions } from '../../src/pipeline/colorize.js';
+import { colorizeImage, MedcolorError, type ColorizationMethod, type ColorizeOptions } from '../../src/browser.js';
 import type { ExportReply, MethodSpec } from './protocol.js';
 import type { OpenedInput } from './read-input.js';
 

@@ -3,8 +3,6 @@
  * DOM events into worker requests (worker.ts runs the library) and draws what comes back.
  */
 import './styles.css';
-import { CT_WINDOW_PRESETS } from '../../src/image/window-presets.js';
-import { PALETTE_NAMES } from '../../src/methods/palettes.js';
 import type {
   BackendReply,
   ColorizeReply,
@@ -111,11 +109,6 @@ const paletteSel = $<HTMLSelectElement>('palette');
 const lutModeSel = $<HTMLSelectElement>('lut-mode');
 const evaluateBox = $<HTMLInputElement>('evaluate');
 
-paletteSel.innerHTML = PALETTE_NAMES.map((p) => `<option value="${p}">${p}</option>`).join('');
-$<HTMLSelectElement>('preset').insertAdjacentHTML(
-  'beforeend',
-  CT_WINDOW_PRESETS.map((p) => `<option value="${p.center}/${p.width}" data-ct>CT ${p.name} (${p.center}/${p.width})</option>`).join(''),
-);
 
 function methodSpec(): MethodSpec {
   const f = files[current];
@@ -161,6 +154,13 @@ async function configureBackend(): Promise<void> {
   const threads = Number(params.get('threads') ?? 0) || 0;
   const prefer = params.get('backend') === 'wasm' ? 'wasm' : 'auto';
   const r = await client.request<BackendReply>({ type: 'backend', prefer, threads, modelsBase: new URL('models/', document.baseURI).href });
+  if (!paletteSel.options.length) {
+    paletteSel.innerHTML = r.palettes.map((p) => `<option value="${p}">${p}</option>`).join('');
+    $<HTMLSelectElement>('preset').insertAdjacentHTML(
+      'beforeend',
+      r.ctPresets.map((p) => `<option value="${p.center}/${p.width}" data-ct>CT ${p.name} (${p.center}/${p.width})</option>`).join(''),
+    );
+  }
   $('backend').textContent = `${r.webgpu ? 'WebGPU available · ' : ''}${r.backend}`;
   $('backend').title = r.isolated ? 'cross-origin isolated: WebAssembly threads available' : 'not cross-origin isolated: one WebAssembly thread';
 }

@@ -9,14 +9,14 @@ import wasmMjs from 'onnxruntime-web/ort-wasm-simd-threaded.mjs?url';
 import wasmBin from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
 import gpuMjs from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
 import gpuBin from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
-import { MedcolorError } from '../../src/errors.js';
 import {
   createColorizationModel,
+  MedcolorError,
   readOnnxMetadata,
   type ColorizationModel,
   type OrtModuleLike,
   type OrtSessionLike,
-} from '../../src/methods/model.js';
+} from '../../src/browser.js';
 
 export type Prefer = 'auto' | 'wasm';
 

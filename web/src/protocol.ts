@@ -105,6 +105,9 @@ export interface ExportReply {
 }
 
 export interface BackendReply {
+  /** The library's palettes (lut, kmeans) and CT window presets, for the method panel. */
+  palettes: string[];
+  ctPresets: { name: string; center: number; width: number }[];
   backend: string;
   threads: number;
   isolated: boolean;

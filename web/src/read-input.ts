@@ -3,10 +3,8 @@
  * input, for evaluation mode). Recognition and decoding are the library's; this file only picks
  * the library reader for the bytes it is given.
  */
-import { MedcolorError } from '../../src/errors.js';
-import type { GrayImage, RgbImage } from '../../src/image/types.js';
+import { decodeDicom, decodeDicomInfo, decodeDicomRgb, MedcolorError, type GrayImage, type RgbImage } from '../../src/browser.js';
 import { hasDicomPreamble } from '../../src/io/dicom/dataset.js';
-import { decodeDicom, decodeDicomInfo, decodeDicomRgb } from '../../src/io/dicom/decode.js';
 
 /** A decoded input held by the worker. */
 export interface OpenedInput {

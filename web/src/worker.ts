@@ -2,14 +2,22 @@
  * The app's Web Worker: decodes files, colorizes, evaluates and encodes with the library, so the
  * page stays responsive. It only translates messages into library calls (see protocol.ts).
  */
-import { MedcolorError, isMedcolorError } from '../../src/errors.js';
-import type { GrayImage, RgbImage } from '../../src/image/types.js';
-import { grayToDisplay } from '../../src/image/window.js';
-import { createModelMethod } from '../../src/methods/model.js';
-import { getMethod } from '../../src/methods/registry.js';
-import type { ColorizationMethod, MethodOptions } from '../../src/methods/types.js';
-import { colorizeImage, type ColorizeOptions } from '../../src/pipeline/colorize.js';
-import { evaluateImage } from '../../src/pipeline/evaluate.js';
+import {
+  colorizeImage,
+  createModelMethod,
+  CT_WINDOW_PRESETS,
+  evaluateImage,
+  getMethod,
+  grayToDisplay,
+  isMedcolorError,
+  listPalettes,
+  MedcolorError,
+  type ColorizationMethod,
+  type ColorizeOptions,
+  type GrayImage,
+  type MethodOptions,
+  type RgbImage,
+} from '../../src/browser.js';
 import { configureBackend, describeBackend, loadWebModel, threadCount } from './ort-backend.js';
 import type {
   BackendReply,
@@ -206,7 +214,10 @@ async function handle(id: number, req: Request): Promise<{ result: unknown; tran
       if (req.modelsBase) modelsBase = req.modelsBase;
       configureBackend(req.prefer ?? 'auto', req.threads ?? 0);
       const gpu = 'gpu' in navigator;
-      const reply: BackendReply = { backend: describeBackend('wasm'), threads: threadCount(), isolated: self.crossOriginIsolated, webgpu: gpu };
+      const reply: BackendReply = {
+        palettes: listPalettes(),
+        ctPresets: CT_WINDOW_PRESETS.map((p) => ({ ...p })),
+        backend: describeBackend('wasm'), threads: threadCount(), isolated: self.crossOriginIsolated, webgpu: gpu };
       return { result: reply };
     }
   }
