@@ -2,26 +2,17 @@
  * The `medcolor` command line: one file per command, registered here.
  * Exit codes are listed in EXIT_CODES_HELP (src/cli/common.ts) and docs/cli.md.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { getPackageRoot } from '../io/model-loader.js';
+import { packageVersion } from '../io/package-version.js';
 import { describeError, EXIT, EXIT_CODES_HELP, exitCodeFor } from './common.js';
 import { registerColorize } from './colorize.js';
 import { registerEval } from './eval.js';
 import { registerInfo } from './info.js';
 import { registerModels } from './models.js';
 import { registerPrepare } from './prepare.js';
+import { registerServe } from './serve.js';
 import { registerTrain } from './train.js';
 import { registerWeb } from './web.js';
-
-function packageVersion(): string {
-  try {
-    return (JSON.parse(readFileSync(join(getPackageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
-  } catch {
-    return '0.0.0';
-  }
-}
 
 /**
  * Builds the `medcolor` program with every command registered.
@@ -43,6 +34,7 @@ export async function createProgram(): Promise<Command> {
   registerInfo(program);
   registerTrain(program);
   registerWeb(program);
+  registerServe(program);
   // Usage errors exit with 2 (commander's default is 1); every subcommand inherits this.
   program.exitOverride();
   for (const c of program.commands) c.exitOverride();
