@@ -212,6 +212,41 @@ export function srgb8ToL(rgb: Uint8Array, out = new Float32Array(rgb.length / 3)
 }
 
 /**
+ * Color to gray by lightness: for each pixel of interleaved, gamma-encoded sRGB (3 samples per
+ * pixel, full scale `max`: 255 for 8-bit codes, 1 for 0..1 floats), the sRGB gray level on the
+ * 0..255 scale (not rounded) whose CIELAB L* equals the pixel's L*.
+ *
+ * L* depends on the relative luminance Y alone, and Y = 0.2126729 R + 0.7151522 G + 0.072175 B
+ * in linear light: the Y row of the sRGB (D65) -> XYZ matrix of this file. These are medcolor's
+ * one set of color-to-gray weights, chosen because L* is what medcolor keeps; luma weights on
+ * gamma-encoded values (Rec. 601 0.299/0.587/0.114, Rec. 709 on R'G'B') would give a gray of a
+ * different L*. The gray of luminance Y is linearToSrgb(Y), so `srgb8ToL` of the rounded result
+ * is the pixel's L* to 8-bit rounding. Used for color raster, DICOM (RGB, YBR, PALETTE COLOR)
+ * and NIfTI RGB24 inputs alike.
+ *
+ * @example
+ * const g = rgbToLightnessGray(rgb.data);      // 8-bit RgbImage data -> 0..255 grays
+ * const h = rgbToLightnessGray(rgb01, 1);      // floats in 0..1 -> 0..255 grays
+ */
+export function rgbToLightnessGray(rgb: ArrayLike<number>, max = 255, out = new Float32Array(Math.floor(rgb.length / 3))): Float32Array {
+  const n = out.length;
+  if (max === 255 && (rgb instanceof Uint8Array || rgb instanceof Uint8ClampedArray)) {
+    // 8-bit codes: the per-code luminance tables.
+    for (let j = 0, i = 0; j < n; j++, i += 3) {
+      const y = YR[rgb[i]] + YG[rgb[i + 1]] + YB[rgb[i + 2]];
+      out[j] = 255 * linearToSrgb(y < 1 ? y : 1);
+    }
+    return out;
+  }
+  const [wr, wg, wb] = [M_RGB2XYZ[3], M_RGB2XYZ[4], M_RGB2XYZ[5]];
+  for (let j = 0, i = 0; j < n; j++, i += 3) {
+    const y = wr * srgbToLinear(rgb[i] / max) + wg * srgbToLinear(rgb[i + 1] / max) + wb * srgbToLinear(rgb[i + 2] / max);
+    out[j] = 255 * linearToSrgb(Math.min(1, Math.max(0, y)));
+  }
+  return out;
+}
+
+/**
  * Joins a planar L* (0..100) with interleaved a*b* of the same size into 8-bit sRGB.
  * This is the recombination step: the L* given is the one kept.
  */

@@ -10,10 +10,10 @@
 import { readFile } from 'node:fs/promises';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import * as nifti from 'nifti-reader-js';
+import { rgbToLightnessGray } from '../color/lab.js';
 import { MedcolorError } from '../errors.js';
 import type { GrayImage, RgbImage, Volume } from '../image/types.js';
 import { writeFileAtomic } from './atomic.js';
-import { rgbToLightnessGray } from './raster.js';
 
 /** Which slices to cut: by anatomical name or by the voxel axis held fixed (0 = i, 1 = j, 2 = k). */
 export type NiftiAxis = 'axial' | 'coronal' | 'sagittal' | 0 | 1 | 2;
@@ -174,7 +174,7 @@ export async function readNifti(file: string, options: NiftiReadOptions = {}): P
   if (isRgb) {
     const rgb = new Uint8Array(nVox * 3);
     for (let v = 0; v < nVox; v++) for (let c = 0; c < 3; c++) rgb[3 * v + c] = image[base + v * bpv + c];
-    volume.set(rgbToLightnessGray({ width: nVox, height: 1, data: rgb }));
+    volume.set(rgbToLightnessGray(rgb));
   } else {
     const dv = new DataView(image.buffer, image.byteOffset, image.byteLength);
     const [size, read] = reader;

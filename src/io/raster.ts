@@ -5,7 +5,7 @@
  */
 import sharp, { type Metadata } from 'sharp';
 import { MedcolorError } from '../errors.js';
-import { linearToSrgb, srgbToLinear } from '../color/lab.js';
+import { rgbToLightnessGray } from '../color/lab.js';
 import type { GrayImage, GrayMeta, RgbImage } from '../image/types.js';
 import { writeFileAtomic } from './atomic.js';
 
@@ -50,27 +50,6 @@ function asIsMeta(max: number, file: string, extra: Record<string, unknown>): Gr
     source: file,
     extra,
   };
-}
-
-// Linear-light luminance weights of sRGB (D65), the Y row of the RGB -> XYZ matrix in color/lab.ts.
-const WR = 0.2126729, WG = 0.7151522, WB = 0.072175;
-
-/**
- * Gray levels (0..255, unrounded) with the same CIELAB L* as each pixel of an 8-bit sRGB image.
- *
- * @example
- * const g = rgbToLightnessGray(rgb); // g[i] is the sRGB gray whose L* equals pixel i's L*
- */
-export function rgbToLightnessGray(rgb: RgbImage): Float32Array {
-  const lin = new Float32Array(256);
-  for (let i = 0; i < 256; i++) lin[i] = srgbToLinear(i / 255);
-  const n = rgb.width * rgb.height;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    const y = WR * lin[rgb.data[3 * i]] + WG * lin[rgb.data[3 * i + 1]] + WB * lin[rgb.data[3 * i + 2]];
-    out[i] = 255 * linearToSrgb(Math.min(1, y));
-  }
-  return out;
 }
 
 /**
@@ -125,7 +104,7 @@ export async function readRaster(file: string, options: RasterReadOptions = {}):
   const gray: GrayImage = {
     width: rgb.width,
     height: rgb.height,
-    data: rgbToLightnessGray(rgb),
+    data: rgbToLightnessGray(rgb.data),
     meta: asIsMeta(255, file, { ...extra, notices: ['color image converted to gray of the same CIELAB L*'] }),
   };
   return { kind: 'rgb', bitDepth: sixteen ? 16 : 8, rgb, gray };

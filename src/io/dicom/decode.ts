@@ -11,14 +11,15 @@
  * Works on bytes and imports no Node module, so the browser app runs the very same code;
  * `read.ts` adds the file system.
  *
- * Color images (RGB, YBR_*, PALETTE COLOR) are turned into gray by lightness: each pixel becomes
- * the 8-bit-scale sRGB gray level (0..255, not rounded) whose CIELAB L* equals the pixel's L*, so
- * that displaying it with the default window reproduces the lightness exactly; a notice says so.
+ * Color images (RGB, YBR_*, PALETTE COLOR) are turned into gray by lightness (`rgbToLightnessGray`
+ * of color/lab.ts): each pixel becomes the 8-bit-scale sRGB gray level (0..255, not rounded)
+ * whose CIELAB L* equals the pixel's L*, so that displaying it with the default window
+ * reproduces the lightness exactly; a notice says so.
  * `decodeDicomRgb` returns the colors instead (for evaluation against a color ground truth).
  */
 import { MedcolorError } from '../../errors.js';
 import type { GrayImage, GrayMeta, RgbImage } from '../../image/types.js';
-import { linearToSrgb, srgbToLinear } from '../../color/lab.js';
+import { rgbToLightnessGray } from '../../color/lab.js';
 import { grayToDisplay } from '../../image/window.js';
 import { getString, parseDataSet, preparePako, type DataSet } from './dataset.js';
 import { readFrameAttributes, readPixelSpacing } from './frame-attributes.js';
@@ -38,9 +39,6 @@ export interface DicomReadOptions {
   /** Receives notices (e.g. "color converted to gray"); they are also kept in meta.extra.notices. */
   onNotice?: (message: string) => void;
 }
-
-// Linear-light luminance weights of sRGB (D65), the Y row of the RGB -> XYZ matrix in color/lab.ts.
-const WR = 0.2126729, WG = 0.7151522, WB = 0.072175;
 
 function collectIdentity(ds: DataSet): Record<string, string> {
   const out: Record<string, string> = {};
@@ -115,13 +113,7 @@ export async function decodeDicom(bytes: Uint8Array, options: DicomReadOptions =
       notices: [...notices],
     };
     if (color) {
-      const rgb = samplesToRgb01(ds, spec, fs, file, palette);
-      const pixels = spec.rows * spec.columns;
-      const data = new Float32Array(pixels);
-      for (let i = 0; i < pixels; i++) {
-        const y = WR * srgbToLinear(rgb[3 * i]) + WG * srgbToLinear(rgb[3 * i + 1]) + WB * srgbToLinear(rgb[3 * i + 2]);
-        data[i] = 255 * linearToSrgb(Math.min(1, Math.max(0, y)));
-      }
+      const data = rgbToLightnessGray(samplesToRgb01(ds, spec, fs, file, palette), 1);
       const meta: GrayMeta = {
         ...base,
         photometric: 'MONOCHROME2',
