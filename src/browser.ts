@@ -59,7 +59,6 @@ export {
   type ColorizeOutput,
   type PipelineMethod,
 } from './pipeline/colorize.js';
-export { fitChromaToGamut } from './pipeline/gamut.js';
 export {
   evaluateImage,
   MetricsAccumulator,

@@ -14,7 +14,8 @@
 import { srgb8ToLab } from '../color/lab.js';
 import { MedcolorError } from '../errors.js';
 import type { ColorizationMethod, ColorizeInput, ColorizeResult, MethodOptions } from './types.js';
-import { checkInput, computeGamutScale } from './util.js';
+import { computeGamutScale } from '../color/gamut.js';
+import { checkInput } from './util.js';
 
 /** One tissue class: from `fromHU` up to the next class's `fromHU`. */
 export interface CtTissueClass {
@@ -139,7 +140,7 @@ export const ctTissueMethod: ColorizationMethod = {
           conf = t;
         }
       }
-      const g = a === 0 && b === 0 ? 1 : computeGamutScale(L[i], a, b);
+      const g = computeGamutScale(L[i], a, b);
       ab[2 * i] = a * g;
       ab[2 * i + 1] = b * g;
       confidence[i] = conf;

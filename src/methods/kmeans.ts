@@ -24,7 +24,8 @@ import { srgb8ToLab } from '../color/lab.js';
 import { MedcolorError } from '../errors.js';
 import type { ColorizationMethod, ColorizeInput, ColorizeResult, MethodOptions } from './types.js';
 import { getPalette, type Palette } from './palettes.js';
-import { checkInput, clampChromaToGamut, computeLocalStats, createRng, referenceToLab } from './util.js';
+import { fitChromaToGamut } from '../color/gamut.js';
+import { checkInput, computeLocalStats, createRng, referenceToLab } from './util.js';
 
 /** Options of the `kmeans` method. */
 export interface KmeansOptions extends MethodOptions {
@@ -273,7 +274,7 @@ export const kmeansMethod: ColorizationMethod = {
     }
     const ab = new Float32Array(2 * L.length);
     for (let i = 0; i < L.length; i++) { ab[2 * i] = ca[cl.labels[i]]; ab[2 * i + 1] = cb[cl.labels[i]]; }
-    clampChromaToGamut(L, ab);
+    fitChromaToGamut(L, ab);
     return { width, height, ab, confidence: cl.margin };
   },
 };

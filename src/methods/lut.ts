@@ -12,14 +12,15 @@
  * - `preserve` (default): only hue and chroma of the palette; the input L* is kept exactly.
  *   With the palette entry's (L_p, a_p, b_p), the output chroma is (a_p, b_p) * L_in / L_p
  *   (the chroma-to-lightness ratio, i.e. the entry's saturation, is kept), then scaled toward
- *   gray only as far as needed to be displayable in sRGB at L_in (see clampChromaToGamut).
+ *   gray only as far as needed to be displayable in sRGB at L_in (see computeGamutScale in color/gamut.ts).
  *   Black palette entries (L_p < 1) give gray.
  */
 import { lToY, linearToSrgb, srgb8ToLab } from '../color/lab.js';
 import { MedcolorError } from '../errors.js';
 import type { ColorizationMethod, ColorizeInput, ColorizeResult, MethodOptions } from './types.js';
 import { getPalette, type Palette } from './palettes.js';
-import { checkInput, computeGamutScale } from './util.js';
+import { computeGamutScale } from '../color/gamut.js';
+import { checkInput } from './util.js';
 
 /** Options of the `lut` method. */
 export interface LutOptions extends MethodOptions {

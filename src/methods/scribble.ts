@@ -20,7 +20,8 @@ import { MedcolorError } from '../errors.js';
 import type { RgbImage } from '../image/types.js';
 import type { ColorizationMethod, ColorizeInput, ColorizeResult, MethodOptions } from './types.js';
 import { buildGridAffinity, solveDirichlet, type SolveStats } from './sparse.js';
-import { checkInput, clampChromaToGamut, createRng, sampleNormal } from './util.js';
+import { fitChromaToGamut } from '../color/gamut.js';
+import { checkInput, createRng, sampleNormal } from './util.js';
 
 /** One stroke: a polyline (or a dot) of a given width and color. */
 export interface Stroke {
@@ -233,7 +234,7 @@ export const scribbleMethod: ColorizationMethod = {
     const stats = solveDirichlet(g, cons.fixed, x, { tol: options.tol ?? 1e-3, maxIter: options.maxIter ?? 500, preconditioner: options.preconditioner });
     options.onStats?.({ ...stats, strokePixels });
     for (let i = 0; i < n; i++) { ab[2 * i] = x[0][i]; ab[2 * i + 1] = x[1][i]; }
-    clampChromaToGamut(L, ab);
+    fitChromaToGamut(L, ab);
     return { width, height, ab };
   },
 };

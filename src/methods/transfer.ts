@@ -25,7 +25,8 @@
  * `gamutClamp: false` to get the exact statistics).
  */
 import type { ColorizationMethod, ColorizeInput, ColorizeResult, MethodOptions } from './types.js';
-import { checkInput, clampChromaToGamut, referenceToLab } from './util.js';
+import { fitChromaToGamut } from '../color/gamut.js';
+import { checkInput, referenceToLab } from './util.js';
 
 /** Options of the `transfer` method. */
 export interface TransferOptions extends MethodOptions {
@@ -113,7 +114,7 @@ export const transferMethod: ColorizationMethod = {
       const gain = st > 1e-6 ? sr / st : 0;
       for (let i = c; i < ab.length; i += 2) ab[i] = (ab[i] - mt) * gain + mr;
     }
-    if (options.gamutClamp ?? true) clampChromaToGamut(L, ab);
+    if (options.gamutClamp ?? true) fitChromaToGamut(L, ab);
     return { width, height, ab };
   },
 };

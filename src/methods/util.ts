@@ -1,9 +1,10 @@
 /**
  * Small helpers shared by the classical methods: a seeded random generator, local statistics
- * of a planar image, and keeping a*b* inside the sRGB gamut at a given L*.
+ * of a planar image, the reference image as CIELAB, input checks. (Keeping a*b* inside the sRGB
+ * gamut is color math: color/gamut.ts.)
  * Browser-safe (no Node built-ins).
  */
-import { labToLinearRgb, srgb8ToLab } from '../color/lab.js';
+import { srgb8ToLab } from '../color/lab.js';
 import { MedcolorError } from '../errors.js';
 import type { RgbImage } from '../image/types.js';
 
@@ -56,49 +57,6 @@ export function computeLocalStats(
     }
   }
   return { mean, std };
-}
-
-const tmp = [0, 0, 0];
-function inGamut(L: number, a: number, b: number, margin: number): boolean {
-  labToLinearRgb(L, a, b, tmp, 0);
-  return tmp[0] >= -margin && tmp[0] <= 1 + margin && tmp[1] >= -margin && tmp[1] <= 1 + margin &&
-    tmp[2] >= -margin && tmp[2] <= 1 + margin;
-}
-
-/**
- * The largest factor t in [0, 1] such that (L, t*a, t*b) is inside the sRGB gamut (linear RGB in
- * [0, 1] up to `margin`). Gray (t = 0) is always inside for L* in [0, 100]. Bisection, 14 steps.
- */
-export function computeGamutScale(L: number, a: number, b: number, margin = 1e-4): number {
-  if (inGamut(L, a, b, margin)) return 1;
-  let lo = 0, hi = 1;
-  for (let i = 0; i < 14; i++) {
-    const mid = 0.5 * (lo + hi);
-    if (inGamut(L, mid * a, mid * b, margin)) lo = mid;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/**
- * Scales each pixel's chroma (a*, b*) toward gray, keeping its hue, until the color is displayable
- * in sRGB at that pixel's L*. Without it, per-channel clipping at display time would change the
- * lightness, which medcolor promises to keep. In place; returns `ab`.
- *
- * @example
- * clampChromaToGamut(L, ab); // then lAbToSrgb8(L, ab) keeps L* to 8-bit rounding
- */
-export function clampChromaToGamut(L: Float32Array, ab: Float32Array): Float32Array {
-  for (let i = 0; i < L.length; i++) {
-    const a = ab[2 * i], b = ab[2 * i + 1];
-    if (a === 0 && b === 0) continue;
-    const t = computeGamutScale(L[i], a, b);
-    if (t < 1) {
-      ab[2 * i] = a * t;
-      ab[2 * i + 1] = b * t;
-    }
-  }
-  return ab;
 }
 
 /** Interleaved CIELAB of a reference image, checked for shape. */

@@ -21,7 +21,8 @@
  */
 import { MedcolorError } from '../errors.js';
 import type { ColorizationMethod, ColorizeInput, ColorizeResult, MethodOptions } from './types.js';
-import { checkInput, clampChromaToGamut, computeLocalStats, createRng, referenceToLab } from './util.js';
+import { fitChromaToGamut } from '../color/gamut.js';
+import { checkInput, computeLocalStats, createRng, referenceToLab } from './util.js';
 
 /** A rectangle in pixels. */
 export interface Rect { x: number; y: number; width: number; height: number }
@@ -188,7 +189,7 @@ export const welshMethod: ColorizationMethod = {
       // Keep the swatches' own (directly transferred) colors.
       for (const tIdx of swIdx) for (const p of tIdx) { ab[2 * p] = colored[2 * p]; ab[2 * p + 1] = colored[2 * p + 1]; }
     }
-    clampChromaToGamut(L, ab);
+    fitChromaToGamut(L, ab);
     return { width, height, ab };
   },
 };

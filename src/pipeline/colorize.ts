@@ -11,7 +11,7 @@ import { resizeBilinear } from '../image/resize.js';
 import type { GrayImage, Plane, RgbImage, VoiWindow } from '../image/types.js';
 import { grayToL, type GrayToLOptions } from '../image/window.js';
 import type { ColorizationMethod, ColorizeInput, ColorizeResult, MethodOptions } from '../methods/types.js';
-import { fitChromaToGamut } from './gamut.js';
+import { fitChromaToGamut } from '../color/gamut.js';
 
 /** A method that may state a working size and colorize several inputs in one call (e.g. `model`). */
 export interface PipelineMethod extends ColorizationMethod {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { lAbToSrgb8, labToLinearRgb, srgb8ToL } from '../../src/color/lab.js';
-import { fitChromaToGamut } from '../../src/pipeline/gamut.js';
+import { computeGamutScale, fitChromaToGamut } from '../../src/color/gamut.js';
 import { createRng } from '../../src/train/augment.js';
 
 function inGamut(L: number, a: number, b: number, eps = 1e-5): boolean {
@@ -50,5 +50,33 @@ describe('fitChromaToGamut', () => {
     for (let i = 0; i < n; i++) maxClip = Math.max(maxClip, Math.abs(Lclip[i] - L[i]));
     expect(maxClip).toBeGreaterThan(5);
     console.log(`max |dL*| with gamut fit ${maxErr.toFixed(3)}, with per-channel clipping ${maxClip.toFixed(1)}`);
+  });
+});
+
+describe('computeGamutScale', () => {
+  it('is 1 inside the gamut and the factor fitChromaToGamut applies outside, at the gamut edge', () => {
+    const rng = createRng(11);
+    let outside = 0;
+    for (let i = 0; i < 5000; i++) {
+      const L = rng() * 100, a = (rng() - 0.5) * 240, b = (rng() - 0.5) * 240;
+      const s = computeGamutScale(L, a, b);
+      const ab = Float32Array.of(a, b);
+      fitChromaToGamut(Float32Array.of(L), ab);
+      if (inGamut(L, a, b)) {
+        expect(s).toBe(1);
+        continue;
+      }
+      outside++;
+      expect(s).toBeLessThan(1);
+      expect(inGamut(L, a * s, b * s)).toBe(true);
+      expect(inGamut(L, a * (s + 1 / 500), b * (s + 1 / 500))).toBe(false);
+      // The plane fitter ends at the same factor (less at most the float32 step-back).
+      expect(Math.abs(Math.hypot(ab[0], ab[1]) - s * Math.hypot(a, b))).toBeLessThan(2e-3 * Math.hypot(a, b));
+    }
+    expect(outside).toBeGreaterThan(1000);
+    // A worked value: at L* 50, +a* (b* 0) is displayable up to about 79, whatever the a* asked.
+    expect(computeGamutScale(50, 120, 0) * 120).toBeCloseTo(computeGamutScale(50, 200, 0) * 200, 0);
+    expect(computeGamutScale(0, 10, 10)).toBeLessThan(1e-3); // black: only gray fits
+    expect(computeGamutScale(37, 0, 0)).toBe(1);
   });
 });
