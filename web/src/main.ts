@@ -96,7 +96,14 @@ function showTimings(): void {
     ['draw', fmt(lastTimings.draw)],
     ['ran on', lastBackend || '—'],
   ];
-  $('timings').innerHTML = rows.map(([k, v]) => `<dt>${k}</dt><dd data-timing="${k}">${escapeHtml(v)}</dd>`).join('');
+  const el = $('timings');
+  el.innerHTML = rows.map(([k, v]) => `<dt>${k}</dt><dd data-timing="${k}">${escapeHtml(v)}</dd>`).join('');
+  // Machine-readable copies (milliseconds) for drivers such as bench/web.ts.
+  const ms = { decode: f?.decodeMs, colorize: lastTimings.colorize, encode: lastTimings.encode, draw: lastTimings.draw };
+  for (const [k, v] of Object.entries(ms)) {
+    if (v === undefined) delete el.dataset[k];
+    else el.dataset[k] = v.toFixed(2);
+  }
 }
 
 const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
