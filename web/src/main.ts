@@ -168,7 +168,7 @@ async function configureBackend(): Promise<void> {
       r.ctPresets.map((p) => `<option value="${p.center}/${p.width}" data-ct>CT ${p.name} (${p.center}/${p.width})</option>`).join(''),
     );
   }
-  $('backend').textContent = `${r.webgpu ? 'WebGPU available · ' : ''}${r.backend}`;
+  $('backend').textContent = `${r.webgpu ? 'WebGPU' : 'no WebGPU'} · ${r.backend}`;
   $('backend').title = r.isolated ? 'cross-origin isolated: WebAssembly threads available' : 'not cross-origin isolated: one WebAssembly thread';
 }
 
@@ -234,8 +234,10 @@ async function openFiles(list: FileList | File[]): Promise<void> {
   for (const i of added) {
     await openInWorker(files[i]);
     renderFileList();
-    if (i === added[0]) await selectFile(i);
   }
+  // The first readable one is shown (and colorized) once all are in the list.
+  const first = added.find((i) => files[i].summary) ?? added[0];
+  if (first !== undefined) await selectFile(first);
 }
 
 async function openInWorker(f: OpenFile): Promise<void> {

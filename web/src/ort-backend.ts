@@ -47,7 +47,8 @@ export function threadCount(): number {
   return threads > 0 ? Math.min(threads, cores) : Math.min(4, cores);
 }
 
-async function hasWebGpu(): Promise<boolean> {
+/** Whether the browser offers a WebGPU adapter. */
+export async function hasWebGpu(): Promise<boolean> {
   const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
   if (!gpu) return false;
   try {

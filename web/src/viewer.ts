@@ -85,6 +85,8 @@ export class Viewer {
 
   setStrokes(strokes: StrokeSpec[]): void {
     this.strokes = strokes;
+    // The strokes in image pixels, readable by drivers (tests reproduce the result in Node).
+    this.el.paint.dataset.strokes = JSON.stringify(strokes);
     this.redrawStrokes();
   }
 

@@ -18,7 +18,7 @@ import {
   type MethodOptions,
   type RgbImage,
 } from '../../src/browser.js';
-import { configureBackend, describeBackend, loadWebModel, threadCount } from './ort-backend.js';
+import { configureBackend, describeBackend, hasWebGpu, loadWebModel, threadCount } from './ort-backend.js';
 import type {
   BackendReply,
   ColorizeReply,
@@ -213,7 +213,7 @@ async function handle(id: number, req: Request): Promise<{ result: unknown; tran
     case 'backend': {
       if (req.modelsBase) modelsBase = req.modelsBase;
       configureBackend(req.prefer ?? 'auto', req.threads ?? 0);
-      const gpu = 'gpu' in navigator;
+      const gpu = await hasWebGpu();
       const reply: BackendReply = {
         palettes: listPalettes(),
         ctPresets: CT_WINDOW_PRESETS.map((p) => ({ ...p })),
