@@ -132,6 +132,7 @@ function updateMethodFields(): void {
   const m = methodSel.value;
   for (const el of document.querySelectorAll<HTMLElement>('[data-for]')) el.hidden = !el.dataset.for!.split(' ').includes(m);
   if (m === 'scribble') viewer.setTool('paint');
+  else if (viewer.tool === 'paint') viewer.setTool('window');
   syncToolButtons();
 }
 
