@@ -83,6 +83,17 @@ function gunzipIfNeeded(u8: Uint8Array, file: string): Uint8Array {
   return u8;
 }
 
+/**
+ * Names of the NIfTI datatype codes (nifti1.h). Not nifti-reader-js's getDatatypeCodeString:
+ * its NIFTI2 class has none (calling it threw a TypeError on every NIfTI-2 file; found by test/fuzz).
+ */
+const DATATYPE_NAMES: Record<number, string> = {
+  0: 'unknown', 1: 'binary', 2: 'uint8', 4: 'int16', 8: 'int32', 16: 'float32', 32: 'complex64', 64: 'float64',
+  128: 'RGB24', 256: 'int8', 512: 'uint16', 768: 'uint32', 1024: 'int64', 1280: 'uint64', 1536: 'float128',
+  1792: 'complex128', 2048: 'complex256', 2304: 'RGBA32',
+};
+const datatypeName = (code: number) => DATATYPE_NAMES[code] ?? 'not a NIfTI datatype';
+
 /** Datatype code -> [bytes per voxel, reader]. */
 type VoxelReader = (dv: DataView, offset: number, le: boolean) => number;
 const READERS: Record<number, [number, VoxelReader, string]> = {
@@ -149,7 +160,7 @@ export async function readNifti(file: string, options: NiftiReadOptions = {}): P
   if (!reader && !isRgb) {
     throw new MedcolorError(
       'ERR_NIFTI_DATATYPE',
-      `datatype ${code} (${header.getDatatypeCodeString(code)}) is not supported; supported: uint8, int8, int16, uint16, int32, uint32, int64, uint64, float32, float64, RGB24, RGBA32`,
+      `datatype ${code} (${datatypeName(code)}) is not supported; supported: uint8, int8, int16, uint16, int32, uint32, int64, uint64, float32, float64, RGB24, RGBA32`,
       { file },
     );
   }
@@ -355,7 +366,7 @@ export async function readNiftiInfo(file: string): Promise<NiftiInfo> {
   return {
     version: nifti.isNIFTI2(buf, pair) ? 2 : 1,
     dims: h.dims.slice(1, h.dims[0] + 1),
-    datatype: h.getDatatypeCodeString(h.datatypeCode),
+    datatype: datatypeName(h.datatypeCode),
     bitsPerVoxel: h.numBitsPerVoxel,
     pixDims: h.pixDims.slice(1, h.dims[0] + 1),
     sclSlope: h.scl_slope,

