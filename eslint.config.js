@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import tseslint from 'typescript-eslint';
 
-// The browser-safe files are listed once, in tsconfig.browser.json (which also type-checks them
-// with no Node types); here the same list gets a lint rule banning Node-only imports.
+// The browser-safe library files are listed once, in tsconfig.browser.json (which also type-checks
+// them with no Node types); here the same list gets a lint rule banning Node-only imports.
 const browserConfig = JSON.parse(readFileSync(new URL('./tsconfig.browser.json', import.meta.url), 'utf8'));
 const toGlob = (entry) => (entry.endsWith('.ts') ? entry : `${entry}/**/*.ts`);
 const NODE_ONLY = ['fs', 'fs/promises', 'path', 'os', 'url', 'crypto', 'zlib', 'util', 'stream', 'buffer', 'child_process', 'worker_threads', 'module', 'process'];
@@ -21,7 +21,8 @@ export default tseslint.config(
     },
   },
   {
-    files: browserConfig.include.map(toGlob),
+    // ... and the browser app's own sources (web/src: page and worker; web/tsconfig.json has no Node types either)
+    files: [...browserConfig.include.map(toGlob), 'web/src/**/*.ts'],
     ignores: (browserConfig.exclude ?? []).map(toGlob),
     rules: {
       'no-restricted-imports': ['error', {

@@ -148,7 +148,7 @@ export function createReaders(workDir: string): Record<'dicom' | 'nifti' | 'rast
     return file;
   };
   return {
-    // One case in four decodes every frame (as the CLI does), the others frame 0 (fast on multi-frame seeds).
+    // One case in four (index 0 among them) decodes every frame (as the CLI does), the others frame 0.
     dicom: (bytes, c) => decodeDicom(bytes, { source: `case-${c.index}.dcm`, frame: c.index % 4 === 0 ? 'all' : 0 }),
     nifti: async (bytes, c) => {
       const file = tempFile(c, c.gzip ? '.nii.gz' : '.nii', c.gzip ? new Uint8Array(gzipSync(bytes)) : bytes);
