@@ -66,7 +66,13 @@ function modelsIndex(modelsDir: string): string {
     } catch {
       /* an unreadable model still shows; loading it reports the error */
     }
-    return { name, trainedOn: meta['medcolor.trained_on'], inputSize: Number(meta['medcolor.input_size']) || undefined };
+    return {
+      name,
+      trainedOn: meta['medcolor.trained_on'],
+      inputSize: Number(meta['medcolor.input_size']) || undefined,
+      // Hint-taking models (inputs hint_ab + hint_mask): painting in the app gives them point hints.
+      hints: meta['medcolor.hints'] === 'ab+mask',
+    };
   });
   return JSON.stringify({ default: getDefaultModelName(modelsDir) ?? null, models });
 }

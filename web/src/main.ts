@@ -124,24 +124,36 @@ function methodSpec(): MethodSpec {
   if (spec.method === 'lut' || spec.method === 'kmeans') spec.palette = paletteSel.value;
   if (spec.method === 'lut') spec.lutMode = lutModeSel.value as 'preserve' | 'classic';
   if (['transfer', 'welsh', 'kmeans'].includes(spec.method) && referenceId !== undefined) spec.referenceId = referenceId;
-  if (spec.method === 'scribble') spec.strokes = f?.strokes ?? [];
+  if (spec.method === 'scribble' || (spec.method === 'model' && modelTakesHints())) spec.strokes = f?.strokes ?? [];
   return spec;
 }
 
+const hintModels = new Set<string>();
+/** Whether the chosen model takes color hints (then painting gives it point hints). */
+const modelTakesHints = () => methodSel.value === 'model' && hintModels.has(modelSel.value);
+
 function updateMethodFields(): void {
   const m = methodSel.value;
-  for (const el of document.querySelectorAll<HTMLElement>('[data-for]')) el.hidden = !el.dataset.for!.split(' ').includes(m);
+  for (const el of document.querySelectorAll<HTMLElement>('[data-for]')) {
+    const shows = el.dataset.for!.split(' ');
+    el.hidden = !(shows.includes(m) || (shows.includes('scribble') && modelTakesHints()));
+  }
   if (m === 'scribble') viewer.setTool('paint');
-  else if (viewer.tool === 'paint') viewer.setTool('window');
+  else if (viewer.tool === 'paint' && !modelTakesHints()) viewer.setTool('window');
   syncToolButtons();
 }
 
 async function loadModels(): Promise<void> {
   try {
     const res = await fetch(new URL('models/index.json', document.baseURI));
-    const index = (await res.json()) as { default: string | null; models: { name: string; trainedOn?: string }[] };
+    const index = (await res.json()) as { default: string | null; models: { name: string; trainedOn?: string; hints?: boolean }[] };
+    for (const m of index.models) if (m.hints) hintModels.add(m.name);
     modelSel.innerHTML = index.models
-      .map((m) => `<option value="${m.name}"${m.name === index.default ? ' selected' : ''}>${m.name}${m.name === index.default ? ' (default)' : ''}</option>`)
+      .map(
+        (m) =>
+          `<option value="${m.name}"${m.name === index.default ? ' selected' : ''} title="${escapeHtml(m.trainedOn ?? '')}">` +
+          `${m.name}${m.name === index.default ? ' (default)' : ''}${m.hints ? ' · takes hints' : ''}</option>`,
+      )
       .join('');
     if (index.models.length === 0) {
       modelSel.innerHTML = '<option value="">no shipped model</option>';
@@ -430,7 +442,11 @@ methodSel.onchange = () => {
   updateMethodFields();
   scheduleColorize(0);
 };
-for (const el of [modelSel, paletteSel, lutModeSel]) el.onchange = () => scheduleColorize(0);
+modelSel.onchange = () => {
+  updateMethodFields();
+  scheduleColorize(0);
+};
+for (const el of [paletteSel, lutModeSel]) el.onchange = () => scheduleColorize(0);
 evaluateBox.onchange = () => void renderInput().then(() => scheduleColorize(0));
 $('run').onclick = () => void colorize();
 $('cancel').onclick = () => {
@@ -468,7 +484,7 @@ function addStroke(stroke: StrokeSpec): void {
   if (!f?.summary) return;
   f.strokes.push(stroke);
   viewer.setStrokes(f.strokes);
-  if (methodSel.value !== 'scribble') {
+  if (methodSel.value !== 'scribble' && !modelTakesHints()) {
     methodSel.value = 'scribble';
     updateMethodFields();
   }

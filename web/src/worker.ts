@@ -107,13 +107,13 @@ function methodOptionsOf(spec: MethodSpec): MethodOptions {
   return o;
 }
 
-async function resolveMethod(spec: MethodSpec, id: number): Promise<{ method: ColorizationMethod; backend: string }> {
+async function resolveMethod(spec: MethodSpec, id: number): Promise<{ method: ColorizationMethod; backend: string; takesHints?: boolean }> {
   if (spec.method === 'model') {
     if (!spec.model) throw new MedcolorError('ERR_MODEL_NOT_FOUND', 'no model chosen; the server lists no shipped model');
     const { model, kind } = await loadWebModel(spec.model, modelsBase, (fraction) =>
       post({ id, progress: { stage: `downloading model ${spec.model}`, fraction } }),
     );
-    return { method: createModelMethod(model), backend: describeBackend(kind) };
+    return { method: createModelMethod(model), backend: describeBackend(kind), takesHints: (model as { takesHints?: boolean }).takesHints === true };
   }
   const method = getMethod(spec.method);
   if (method.needsReference && spec.referenceId === undefined) {
@@ -125,8 +125,14 @@ async function resolveMethod(spec: MethodSpec, id: number): Promise<{ method: Co
   return { method, backend: 'JavaScript' };
 }
 
-function pipelineOptions(window: WindowSpec | undefined, spec: MethodSpec): ColorizeOptions {
-  return { window, methodOptions: methodOptionsOf(spec) };
+function pipelineOptions(window: WindowSpec | undefined, spec: MethodSpec, frame?: GrayImage, takesHints?: boolean): ColorizeOptions {
+  const methodOptions = methodOptionsOf(spec);
+  if (spec.method === 'model' && takesHints && spec.strokes?.length && frame) {
+    // A hint-taking model gets the painted strokes as color hints, in full-size pixels.
+    methodOptions.hints = { strokes: methodOptions.strokes, width: frame.width, height: frame.height };
+  }
+  if (spec.method !== 'scribble') delete methodOptions.strokes;
+  return { window, methodOptions };
 }
 
 async function handle(id: number, req: Request): Promise<{ result: unknown; transfer?: Transferable[] }> {
@@ -171,10 +177,10 @@ async function handle(id: number, req: Request): Promise<{ result: unknown; tran
     case 'colorize': {
       const f = getFile(req.fileId);
       const gray = getFrame(f, req.frame);
-      const { method, backend } = await resolveMethod(req.spec, id);
+      const { method, backend, takesHints } = await resolveMethod(req.spec, id);
       post({ id, progress: { stage: `colorizing with ${req.spec.method === 'model' ? req.spec.model : req.spec.method}` } });
       const t0 = performance.now();
-      const options = pipelineOptions(req.window, req.spec);
+      const options = pipelineOptions(req.window, req.spec, gray, takesHints);
       let rgb: RgbImage;
       let evaluation: ColorizeReply['evaluation'];
       const truth = f.truth?.[req.frame];
@@ -202,9 +208,9 @@ async function handle(id: number, req: Request): Promise<{ result: unknown; tran
     }
     case 'export': {
       const f = getFile(req.fileId);
-      const { method } = await resolveMethod(req.spec, id);
+      const { method, takesHints } = await resolveMethod(req.spec, id);
       const t0 = performance.now();
-      const out = await encodeExport(f, req.frame, req.format, method, req.spec, pipelineOptions(req.window, req.spec), (done, total) =>
+      const out = await encodeExport(f, req.frame, req.format, method, req.spec, pipelineOptions(req.window, req.spec, f.frames[req.frame], takesHints), (done, total) =>
         post({ id, progress: { stage: `colorizing frame ${done + 1} of ${total}`, fraction: done / total } }),
       );
       const reply: ExportReply & { ms: number } = { ...out, ms: performance.now() - t0 };
