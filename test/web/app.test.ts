@@ -172,6 +172,30 @@ describe.skipIf(!!skip)('browser app (chromium)', () => {
     expect(shareWithin(new Uint8Array(png.data), shown.rgb, 0)).toBe(1);
   });
 
+  it('zooms and pans both views together, side by side and before/after', async () => {
+    const { page } = app;
+    const transforms = () =>
+      page.evaluate(() => [document.getElementById('layer-input')!.style.transform, document.getElementById('layer-output')!.style.transform]);
+    const [before] = await transforms();
+    const box = (await page.getByTestId('input').boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.wheel(0, -400);
+    await page.getByText('Pan', { exact: true }).click();
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2 + 60, box.y + box.height / 2 + 30);
+    await page.mouse.up();
+    const [inT, outT] = await transforms();
+    expect(inT).not.toBe(before);
+    expect(outT).toBe(inT);
+    await page.getByTestId('view-slider').click();
+    await page.getByTestId('split').fill('30');
+    const clip = await page.evaluate(() => document.getElementById('pane-output')!.style.clipPath);
+    expect(clip).toMatch(/^inset\(0(px)? 0(px)? 0(px)? \d+px\)$/);
+    await page.getByTestId('view-side').click();
+    await page.getByText('W/L', { exact: true }).click();
+    await page.getByText('Fit', { exact: true }).click();
+  });
+
   it('shows a corrupt file as an error with its code, and keeps working', async () => {
     const { page } = app;
     const good = readFileSync(CT);
