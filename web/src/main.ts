@@ -253,14 +253,14 @@ async function openFiles(list: FileList | File[]): Promise<void> {
   if (first !== undefined) await selectFile(first);
 }
 
-async function openInWorker(f: OpenFile): Promise<void> {
-  setStatus('working', `Reading ${f.name}…`);
+async function openInWorker(f: OpenFile, quiet = false): Promise<void> {
+  if (!quiet) setStatus('working', `Reading ${f.name}…`);
   try {
     const r = await client.request<{ summary: FileSummary; timings: Timings }>({ type: 'open', name: f.name, bytes: f.bytes.slice(0) });
     f.summary = r.summary;
     f.decodeMs = r.timings.decode;
     f.error = undefined;
-    setStatus('idle', `Opened ${f.name}.`);
+    if (!quiet) setStatus('idle', `Opened ${f.name}.`);
   } catch (e) {
     f.error = e instanceof WorkerError ? e : new WorkerError('ERR_INTERNAL', String(e));
     f.summary = undefined;
@@ -270,7 +270,8 @@ async function openInWorker(f: OpenFile): Promise<void> {
 
 client.onRestart = async () => {
   await configureBackend();
-  for (const f of files) if (f.summary) await openInWorker(f);
+  // The fresh worker knows no file: open them again (quietly: the status says 'Cancelled').
+  for (const f of files) if (f.summary) await openInWorker(f, true);
   if (referenceFile) await loadReference(referenceFile.name, referenceFile.bytes);
 };
 
