@@ -200,7 +200,7 @@ function renderFileList(): void {
     li.dataset.index = String(i);
     li.title = f.error ? `${f.error.code}: ${f.error.message}` : f.name;
     const meta = f.summary ? `${f.summary.modality ?? f.summary.format} ${f.summary.width}×${f.summary.height}${f.summary.frames > 1 ? `×${f.summary.frames}` : ''}` : f.error ? f.error.code : '…';
-    li.innerHTML = `<span>${escapeHtml(f.name)}</span><span class="meta">${escapeHtml(meta)}</span>`;
+    li.innerHTML = `<span class="name">${escapeHtml(f.name)}</span><span class="meta">${escapeHtml(meta)}</span>`;
     li.onclick = () => void selectFile(i);
     list.appendChild(li);
   });
