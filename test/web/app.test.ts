@@ -234,6 +234,27 @@ describe.skipIf(!!skip)('browser app (chromium)', () => {
     expect(coloredShare(out.rgb)).toBeGreaterThan(0.1);
   });
 
+  it('works offline once loaded (its service worker keeps the app, wasm and model it used)', async () => {
+    const { page, context } = app;
+    // The service worker controls the page from the next load on: load once more online, use the model.
+    await page.reload();
+    await page.getByTestId('backend').filter({ hasText: 'wasm' }).waitFor();
+    await page.getByTestId('method').selectOption('model');
+    let st = await act(page, () => page.getByTestId('file-input').setInputFiles(CT), 120_000);
+    expect(st.state, st.text).toBe('done');
+    await context.setOffline(true);
+    try {
+      await page.reload();
+      await page.getByTestId('backend').filter({ hasText: 'wasm' }).waitFor();
+      await page.getByTestId('method').selectOption('model');
+      st = await act(page, () => page.getByTestId('file-input').setInputFiles(CT), 120_000);
+      expect(st.state, st.text).toBe('done');
+      expect(coloredShare((await readOutput(page)).rgb)).toBeGreaterThan(0.1);
+    } finally {
+      await context.setOffline(false);
+    }
+  });
+
   it('requested nothing outside its origin, and leaves a screenshot', async () => {
     const origin = new URL(app.server.url).origin;
     const outside = app.requests.filter((u) => !u.startsWith(origin + '/') && !u.startsWith('blob:') && !u.startsWith('data:'));

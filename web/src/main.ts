@@ -595,6 +595,11 @@ window.addEventListener('keydown', (e) => {
   if (e.key === 'ArrowUp' && current > 0) void selectFile(current - 1);
 });
 
+// Offline once loaded: a service worker keeps the app's own files (production builds only).
+if (import.meta.env.PROD && 'serviceWorker' in navigator && params.get('sw') !== '0') {
+  navigator.serviceWorker.register(new URL('sw.js', document.baseURI)).catch(() => {});
+}
+
 updateMethodFields();
 showTimings();
 setStatus('idle', 'Ready. Open a file to begin.');
