@@ -8,18 +8,20 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { srgb8ToLab } from '../../src/color/lab.js';
-import { decodeDicom } from '../../src/io/dicom/decode.js';
+import { decodeDicom, decodeDicomRgb } from '../../src/io/dicom/decode.js';
 import { loadModel } from '../../src/io/model-loader.js';
 import { createModelMethod } from '../../src/methods/model.js';
 import { getMethod } from '../../src/methods/registry.js';
 import type { ColorizationMethod, MethodOptions } from '../../src/methods/types.js';
 import { colorizeImage } from '../../src/pipeline/colorize.js';
-import { daikonFile, ROOT } from '../fixtures.js';
+import { evaluateImage } from '../../src/pipeline/evaluate.js';
+import { daikonFile, hasSharedData, ROOT, sharedData } from '../fixtures.js';
 import { act, browserUnavailable, openApp, readOutput, type AppSession } from './browser.js';
 
 const MULTIFRAME_JPEG = daikonFile('jpeg_baseline_8bit.dcm'); // XA, 96 frames, JPEG baseline
 const CT = join(ROOT, 'examples/ct-phantom.dcm'); // 512x512 CT in Hounsfield units
 const artifacts = join(ROOT, 'test-artifacts');
+const COLOR_DICOM = 'dicom/pydicom-debian-test_files/GDCMJ2K_TextGBR.dcm'; // 400x400 JPEG 2000, YBR_RCT
 
 const skip = browserUnavailable();
 if (skip) console.warn(`skipping the browser tests: ${skip}`);
@@ -232,6 +234,26 @@ describe.skipIf(!!skip)('browser app (chromium)', () => {
     expect(maxD).toBeLessThan(2);
     // Not a vacuous match: the model colors part of the phantom (about 18% of pixels above chroma 5).
     expect(coloredShare(out.rgb)).toBeGreaterThan(0.1);
+  });
+
+  it.skipIf(!hasSharedData(COLOR_DICOM))('evaluates a color DICOM: turned gray, colorized, PSNR/SSIM/CIEDE2000 beside the gray baseline as in Node', async () => {
+    const { page } = app;
+    const file = sharedData(COLOR_DICOM);
+    await page.getByTestId('method').selectOption('lut');
+    let st = await act(page, () => page.getByTestId('file-input').setInputFiles(file));
+    expect(st.state, st.text).toBe('done');
+    await page.getByTestId('evaluate').waitFor({ state: 'visible' });
+    st = await act(page, () => page.getByTestId('evaluate').check());
+    expect(st.state, st.text).toBe('done');
+    const [truth] = await decodeDicomRgb(new Uint8Array(readFileSync(file)), { source: file });
+    const ref = await evaluateImage(truth, getMethod('lut'), { methodOptions: { palette: 'hot-iron', mode: 'preserve' } });
+    const rows = (await page.getByTestId('metrics').locator('tbody tr').allInnerTexts()).map((r) => r.trim().split(/\s+/).slice(-3).map(Number));
+    expect(rows[0][0]).toBeCloseTo(ref.metrics.psnr, 1);
+    expect(rows[0][1]).toBeCloseTo(ref.metrics.ssim, 2);
+    expect(rows[0][2]).toBeCloseTo(ref.metrics.deltaE2000, 1);
+    expect(rows[1][0]).toBeCloseTo(ref.grayMetrics.psnr, 1);
+    expect(shareWithin((await readOutput(page)).rgb, ref.result.rgb.data, 1)).toBeGreaterThanOrEqual(0.999);
+    await act(page, () => page.getByTestId('evaluate').uncheck());
   });
 
   it('works offline once loaded (its service worker keeps the app, wasm and model it used)', async () => {
