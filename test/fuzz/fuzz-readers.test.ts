@@ -93,6 +93,16 @@ function cutCodestream(file: Uint8Array, fraction: number): Uint8Array {
 }
 
 describe('what the fuzzer found (regressions)', () => {
+  it('a DICOM file without its 128-byte preamble and DICM (file meta first) decodes as the whole file does', async () => {
+    for (const name of ['rle.dcm', 'explicit_big.dcm', 'jpeg_2000.dcm', 'deflated.dcm']) {
+      const whole = new Uint8Array(readFileSync(daikonFile(name)));
+      const [a] = await decodeDicom(whole);
+      const [b] = await decodeDicom(whole.subarray(132), { source: name });
+      expect([b.width, b.height, b.meta.modality], name).toEqual([a.width, a.height, a.meta.modality]);
+      expect(b.data.every((v, i) => v === a.data[i]), name).toBe(true);
+    }
+  });
+
   it('NIfTI-2: the datatype is named by medcolor (nifti-reader-js NIFTI2 has no getDatatypeCodeString: TypeError)', async () => {
     const values = Int16Array.from({ length: 4 * 3 * 2 }, (_, i) => i * 10 - 50);
     const good = path.join(work, 'v2.nii');

@@ -40,14 +40,31 @@ export function hasDicomPreamble(bytes: Uint8Array): boolean {
 }
 
 /**
- * Parses a DICOM Part 10 file (or a bare Implicit VR Little Endian dataset without preamble).
- * `headerOnly` stops before the pixel data.
+ * True when `bytes` start like a Part 10 file stripped of its 128-byte preamble and "DICM": with
+ * an explicit-VR element of the file meta group (0002,xxxx), e.g. pydicom-data's JLSL_RGB_*.dcm.
+ */
+function startsWithFileMeta(bytes: Uint8Array): boolean {
+  const upper = (b: number) => b >= 0x41 && b <= 0x5a;
+  return bytes.length >= 8 && bytes[0] === 0x02 && bytes[1] === 0x00 && bytes[3] === 0x00 && upper(bytes[4]) && upper(bytes[5]);
+}
+
+/**
+ * Parses a DICOM Part 10 file (also one without its preamble, which is given one back; or a bare
+ * Implicit VR Little Endian dataset without preamble). `headerOnly` stops before the pixel data.
  *
  * @example
  * const ds = parseDataSet(bytes, { file: 'ct.dcm' });
  */
 export function parseDataSet(bytes: Uint8Array, options: { file?: string; headerOnly?: boolean } = {}): DataSet {
   const { file } = options;
+  if (!hasDicomPreamble(bytes) && startsWithFileMeta(bytes)) {
+    // dicom-parser reads the file meta only after a preamble (found by test/fuzz: such files were
+    // refused as "not a DICOM file"). Element offsets then refer to ds.byteArray, the new buffer.
+    const withPreamble = new Uint8Array(132 + bytes.length);
+    withPreamble.set([0x44, 0x49, 0x43, 0x4d], 128);
+    withPreamble.set(bytes, 132);
+    bytes = withPreamble;
+  }
   const opts: Record<string, unknown> = {};
   if (options.headerOnly) opts.untilTag = 'x7fe00010';
   if (pakoModule) {
