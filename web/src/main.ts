@@ -22,6 +22,8 @@ const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getEleme
 interface OpenFile {
   name: string;
   bytes: ArrayBuffer;
+  /** The .img of a NIfTI .hdr/.img pair dropped together. */
+  companion?: ArrayBuffer;
   summary?: FileSummary;
   error?: WorkerError;
   /** Per-file view state. */
@@ -238,8 +240,18 @@ const round = (v: number) => (Math.abs(v) >= 100 ? Math.round(v) : Math.round(v 
 
 async function openFiles(list: FileList | File[]): Promise<void> {
   const added: number[] = [];
-  for (const file of Array.from(list)) {
-    const entry: OpenFile = { name: file.name, bytes: await file.arrayBuffer(), frame: 0, strokes: [] };
+  const all = Array.from(list);
+  // A NIfTI .hdr/.img pair dropped together is one volume.
+  const stemOf = (n: string) => n.replace(/\.(hdr|img)(\.gz)?$/i, '').toLowerCase();
+  const images = new Map(all.filter((f) => /\.img(\.gz)?$/i.test(f.name)).map((f) => [stemOf(f.name), f]));
+  const paired = new Set<File>();
+  for (const file of all) {
+    if (/\.hdr(\.gz)?$/i.test(file.name) && images.has(stemOf(file.name))) paired.add(images.get(stemOf(file.name))!);
+  }
+  for (const file of all) {
+    if (paired.has(file)) continue;
+    const img = /\.hdr(\.gz)?$/i.test(file.name) ? images.get(stemOf(file.name)) : undefined;
+    const entry: OpenFile = { name: file.name, bytes: await file.arrayBuffer(), companion: await img?.arrayBuffer(), frame: 0, strokes: [] };
     files.push(entry);
     added.push(files.length - 1);
   }
@@ -256,7 +268,12 @@ async function openFiles(list: FileList | File[]): Promise<void> {
 async function openInWorker(f: OpenFile, quiet = false): Promise<void> {
   if (!quiet) setStatus('working', `Reading ${f.name}…`);
   try {
-    const r = await client.request<{ summary: FileSummary; timings: Timings }>({ type: 'open', name: f.name, bytes: f.bytes.slice(0) });
+    const r = await client.request<{ summary: FileSummary; timings: Timings }>({
+      type: 'open',
+      name: f.name,
+      bytes: f.bytes.slice(0),
+      companion: f.companion?.slice(0),
+    });
     f.summary = r.summary;
     f.decodeMs = r.timings.decode;
     f.error = undefined;

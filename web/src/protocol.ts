@@ -64,7 +64,7 @@ export interface Timings {
 }
 
 export type Request =
-  | { type: 'open'; name: string; bytes: ArrayBuffer }
+  | { type: 'open'; name: string; bytes: ArrayBuffer; /** The .img of a NIfTI .hdr/.img pair. */ companion?: ArrayBuffer }
   | { type: 'reference'; name: string; bytes: ArrayBuffer }
   | { type: 'view'; fileId: number; frame: number; window?: WindowSpec; truth?: boolean }
   | { type: 'colorize'; fileId: number; frame: number; window?: WindowSpec; spec: MethodSpec; evaluate?: boolean }

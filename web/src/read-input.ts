@@ -21,7 +21,7 @@ export interface OpenedInput {
 }
 
 /** Reads a dropped file. */
-export async function readInput(name: string, bytes: Uint8Array): Promise<OpenedInput> {
+export async function readInput(name: string, bytes: Uint8Array, _companion?: Uint8Array): Promise<OpenedInput> {
   const notices: string[] = [];
   if (hasDicomPreamble(bytes) || /\.(dcm|dicom|dic)$/i.test(name)) {
     const info = await decodeDicomInfo(bytes, { source: name });

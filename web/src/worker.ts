@@ -139,7 +139,7 @@ async function handle(id: number, req: Request): Promise<{ result: unknown; tran
   switch (req.type) {
     case 'open': {
       const t0 = performance.now();
-      const opened = await readInput(req.name, new Uint8Array(req.bytes));
+      const opened = await readInput(req.name, new Uint8Array(req.bytes), req.companion ? new Uint8Array(req.companion) : undefined);
       const fileId = nextId++;
       files.set(fileId, opened);
       const summary = summarize(fileId, opened);
