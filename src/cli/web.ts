@@ -5,6 +5,7 @@
  */
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
@@ -91,14 +92,36 @@ function send(res: ServerResponse, status: number, body: string, type = 'text/pl
   res.end(body);
 }
 
+/** File types worth compressing (the ONNX weights barely shrink: sent as they are). */
+const COMPRESSIBLE = new Set(['.html', '.js', '.mjs', '.css', '.json', '.wasm', '.svg', '.md', '.txt']);
+/** gzip bodies made once per file version (the app's files never change while it runs). */
+const gzipCache = new Map<string, { mtimeMs: number; body: Buffer }>();
+
+function gzipped(file: string, mtimeMs: number): Buffer {
+  const hit = gzipCache.get(file);
+  if (hit && hit.mtimeMs === mtimeMs) return hit.body;
+  const body = gzipSync(readFileSync(file), { level: 6 });
+  gzipCache.set(file, { mtimeMs, body });
+  return body;
+}
+
 function serveFile(req: IncomingMessage, res: ServerResponse, file: string, cache: string): void {
-  const size = statSync(file).size;
-  res.writeHead(200, {
+  const st = statSync(file);
+  const ext = extname(file).toLowerCase();
+  const headers: Record<string, string | number> = {
     ...SECURITY_HEADERS,
-    'Content-Type': MIME[extname(file).toLowerCase()] ?? 'application/octet-stream',
-    'Content-Length': size,
+    'Content-Type': MIME[ext] ?? 'application/octet-stream',
     'Cache-Control': cache,
-  });
+    Vary: 'Accept-Encoding',
+  };
+  const gzip = COMPRESSIBLE.has(ext) && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+  if (gzip) {
+    const body = gzipped(file, st.mtimeMs);
+    res.writeHead(200, { ...headers, 'Content-Encoding': 'gzip', 'Content-Length': body.length });
+    res.end(req.method === 'HEAD' ? undefined : body);
+    return;
+  }
+  res.writeHead(200, { ...headers, 'Content-Length': st.size });
   if (req.method === 'HEAD') {
     res.end();
     return;
