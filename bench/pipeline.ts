@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { readInputFrames } from '../src/cli/io-bridge.js';
+import { readGrayInput } from '../src/io/read-any.js';
 import type { RgbImage } from '../src/image/types.js';
 import { getDefaultModelName, loadModel } from '../src/io/model-loader.js';
 import { createModelMethod } from '../src/methods/model.js';
@@ -82,7 +82,7 @@ async function measure(file: string, method: ColorizationMethod | null, n: numbe
     for (let done = 0; done < total; done += n) {
       const k = Math.min(n, total - done);
       const frames = [];
-      for (let i = 0; i < k; i++) frames.push(...(await readInputFrames(file)).frames);
+      for (let i = 0; i < k; i++) frames.push(...(await readGrayInput(file)).frames);
       if (method) {
         const outs = await colorizeImages(frames, method);
         for (const o of outs) await encode(o.rgb);

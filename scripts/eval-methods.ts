@@ -27,7 +27,7 @@ import { getMethod } from '../src/methods/registry.js';
 import { simulateStrokes } from '../src/methods/scribble.js';
 import type { MethodOptions } from '../src/methods/types.js';
 import { computeReport } from '../src/metrics/report.js';
-import { readColorImage } from '../src/pipeline/evaluate-files.js';
+import { readRasterRgb } from '../src/io/raster.js';
 
 const args = process.argv.slice(2);
 const arg = (k: string, d: string): string => {
@@ -76,12 +76,12 @@ async function main(): Promise<void> {
     let valFiles = listImages(path.join(root, ds, 'val'));
     if (LIMIT > 0) valFiles = valFiles.slice(0, LIMIT);
     const refFile = path.join(root, ds, 'train', trainFiles[0]);
-    const ref = await readColorImage(refFile, SIZE);
+    const ref = await readRasterRgb(refFile, { size: SIZE });
     const sums: Record<string, Row> = {};
     const ms: Record<string, number> = {};
     for (const v of VARIANTS) { sums[v.label] = { psnr: 0, ssim: 0, deltaE2000: 0, colorfulness: 0, colorfulnessGap: 0 }; ms[v.label] = 0; }
     for (let index = 0; index < valFiles.length; index++) {
-      const truth = await readColorImage(path.join(root, ds, 'val', valFiles[index]), SIZE);
+      const truth = await readRasterRgb(path.join(root, ds, 'val', valFiles[index]), { size: SIZE });
       const L = srgb8ToL(truth.data);
       const lab = srgb8ToLab(truth.data);
       const truthAb = new Float32Array(2 * SIZE * SIZE);

@@ -14,7 +14,7 @@ import { lAbToSrgb8 } from '../src/color/lab.js';
 
 const root = resolve(import.meta.dirname, '..');
 const [modelName = 'blood', input = join(root, 'examples', 'blood-smear.png')] = process.argv.slice(2);
-const [gray] = await readGrayInput(input);
+const [gray] = (await readGrayInput(input)).frames;
 const { rgb } = await colorizeImage(gray, createModelMethod(await loadModel(modelName)));
 // The gray input as displayed (its own L*, no chroma).
 const L = grayToL(gray);

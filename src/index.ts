@@ -13,16 +13,51 @@
 // Everything browser-safe (the 'medcolor/browser' entry): errors, images, color, metrics,
 // methods, the inference pipeline, DICOM from bytes, the graph code of the training engine
 export * from './browser.js';
+export { ERROR_CODES, EXIT, exitCodeOf, type ErrorCode, type ExitCode } from './errors.js';
 
-// Evaluation of files
-export { evaluateFiles, readColorImage, type EvalSummary, type EvaluateFilesOptions } from './pipeline/evaluate-files.js';
+// Colorizing and evaluating: one input from bytes, files, folders and globs
+export {
+  colorizeBytes,
+  colorizeInput,
+  type ColorizeBytesOptions,
+  type ColorizedBytes,
+  type ColorizedInput,
+  type ColorizeInputOptions,
+} from './pipeline/colorize-input.js';
+export {
+  colorizeFiles,
+  countInputFiles,
+  INPUT_EXTENSIONS,
+  isInputFile,
+  type ColorizeFileEntry,
+  type ColorizeFilesOptions,
+  type ColorizeFilesSummary,
+} from './pipeline/colorize-files.js';
+export { evaluateFiles, type EvalSummary, type EvaluateFilesOptions } from './pipeline/evaluate-files.js';
 
 // Node I/O
 export { getDefaultModelName, getModelsDir, listShippedModels, loadModel, resolveModelPath, type LoadModelOptions } from './io/model-loader.js';
 export * from './io/dicom/index.js';
 export * from './io/raster.js';
 export * from './io/nifti.js';
-export { writeFileAtomic } from './io/atomic.js';
+export * from './io/nifti-file.js';
+export { decodeGrayInput, detectFormat, type DecodeInputOptions, type GrayInput, type GrayInputOptions, type InputFormat } from './io/decode-input.js';
+export { detectInputFormat, readGrayInput } from './io/read-any.js';
+export { checkPixelLimit, type RasterCodec } from './io/raster-types.js';
+export {
+  checkOutputFormat,
+  encodeOutputs,
+  OUTPUT_FORMATS,
+  pngFrameSuffix,
+  type EncodedOutput,
+  type EncodeOutputOptions,
+  type OutputFormat,
+  type OutputProvenance,
+} from './io/encode-output.js';
+export { ensureFolder, OutputNamer, outputStem, writeOutputs } from './io/write-output.js';
+export { expandInputs, walkFiles, type ExpandOptions } from './io/expand-inputs.js';
+export { readFileBytes } from './io/read-file.js';
+export { openAtomicFile, writeFileAtomic, writeFileAtomicSync, type AtomicFile } from './io/atomic.js';
 
 // Training data
 export {

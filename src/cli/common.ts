@@ -1,29 +1,12 @@
 /**
- * Helpers shared by the CLI commands: exit codes, input expansion (files, folders, globs),
- * a progress bar on stderr, option parsing.
+ * Helpers shared by the CLI commands: exit codes, a progress bar on stderr, option parsing.
+ * (Input expansion, files, folders and globs, is the library's: io/expand-inputs.ts.)
  */
-import { closeSync, existsSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { basename, dirname, join, resolve, sep } from 'node:path';
+import { resolve, sep } from 'node:path';
 import cliProgress from 'cli-progress';
-import { MedcolorError, isMedcolorError } from '../errors.js';
+import { EXIT, MedcolorError, exitCodeOf, isMedcolorError } from '../errors.js';
 
-/** Exit codes of every medcolor command (also printed by `medcolor --help` and in docs/cli.md). */
-export const EXIT = {
-  /** Everything succeeded. */
-  OK: 0,
-  /** Some inputs failed (each was reported); the others were processed. */
-  SOME_FAILED: 1,
-  /** Usage error: unknown option or command, bad option value, no inputs. */
-  USAGE: 2,
-  /** The requested model or method is not available (unknown name, bad model file). */
-  UNAVAILABLE: 3,
-  /** Output could not be written (folder not writable, disk full). */
-  OUTPUT: 4,
-  /** Every input failed. */
-  ALL_FAILED: 5,
-  /** Internal error (a bug: please report it with the message). */
-  INTERNAL: 70,
-} as const;
+export { EXIT } from '../errors.js';
 
 export const EXIT_CODES_HELP = `
 Exit codes:
@@ -35,24 +18,9 @@ Exit codes:
   5   every input failed
   70  internal error`;
 
-/** Error codes that mean "the model or method is not available". */
-const UNAVAILABLE_CODES = new Set([
-  'ERR_MODEL_NOT_FOUND',
-  'ERR_MODEL_FORMAT',
-  'ERR_MODEL_CONTRACT',
-  'ERR_METHOD_NOT_FOUND',
-  'ERR_UNKNOWN_METHOD',
-]);
-
-/** The exit code for an error that stops a whole command. */
+/** The exit code for an error that stops a whole command (the table in src/errors.ts; 70 for anything else). */
 export function exitCodeFor(e: unknown): number {
-  if (isMedcolorError(e)) {
-    if (e.code === 'ERR_USAGE' || e.code === 'ERR_INPUT_NOT_FOUND') return EXIT.USAGE;
-    if (UNAVAILABLE_CODES.has(e.code) || /^ERR_(MODEL|METHOD)_/.test(e.code)) return EXIT.UNAVAILABLE;
-    if (e.code === 'ERR_OUTPUT' || e.code === 'ERR_WRITE') return EXIT.OUTPUT;
-    return EXIT.SOME_FAILED;
-  }
-  return EXIT.INTERNAL;
+  return isMedcolorError(e) ? exitCodeOf(e.code) : EXIT.INTERNAL;
 }
 
 /** One line for stderr: `code: message`. */
@@ -65,131 +33,6 @@ export function describeError(e: unknown): string {
 /** Throws a usage error. */
 export function usage(message: string): never {
   throw new MedcolorError('ERR_USAGE', message);
-}
-
-const GLOB_CHARS = /[*?[\]{}]/;
-
-function globToRegExp(glob: string): RegExp {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i];
-    if (c === '*') {
-      if (glob[i + 1] === '*') {
-        // `**/` matches zero or more folders.
-        i++;
-        if (glob[i + 1] === '/') {
-          i++;
-          re += '(?:.*/)?';
-        } else re += '.*';
-      } else re += '[^/]*';
-    } else if (c === '?') re += '[^/]';
-    else if (c === '{') {
-      const end = glob.indexOf('}', i);
-      if (end < 0) re += '\\{';
-      else {
-        re += '(?:' + glob.slice(i + 1, end).split(',').map((s) => s.replace(/[.+^$()|\\]/g, '\\$&')).join('|') + ')';
-        i = end;
-      }
-    } else if (c === '[') {
-      const end = glob.indexOf(']', i);
-      if (end < 0) re += '\\[';
-      else {
-        re += '[' + glob.slice(i + 1, end).replace(/^!/, '^') + ']';
-        i = end;
-      }
-    } else re += c.replace(/[.+^$()|\\]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`);
-}
-
-/** Walks a folder lazily, sorted by name, skipping dot-files. */
-export function* walkFiles(dir: string): Generator<string> {
-  let entries;
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return;
-  }
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const e of entries) {
-    if (e.name.startsWith('.')) continue;
-    const p = join(dir, e.name);
-    if (e.isDirectory()) yield* walkFiles(p);
-    else if (e.isFile() || e.isSymbolicLink()) yield p;
-  }
-}
-
-/** Options of {@link expandInputs}. */
-export interface ExpandOptions {
-  /** Keep only files whose name passes this test when walking folders and globs (explicit files always pass). */
-  accept?: (file: string) => boolean;
-}
-
-/**
- * Expands CLI inputs lazily (memory stays flat over huge folders): a file is itself, a folder is
- * every accepted file under it (recursively, sorted), a glob (`*`, `?`, `**`, `{a,b}`, `[..]`) is
- * matched while walking from its fixed prefix. Nonexistent paths are yielded as `{missing}`.
- *
- * @example
- * for (const item of expandInputs(['scans/', 'more/*.dcm'])) ...
- */
-export function* expandInputs(inputs: string[], options: ExpandOptions = {}): Generator<{ file: string; missing?: boolean }> {
-  const accept = options.accept ?? (() => true);
-  for (const input of inputs) {
-    if (existsSync(input)) {
-      const st = statSync(input);
-      if (st.isDirectory()) {
-        for (const f of walkFiles(input)) if (accept(f)) yield { file: f };
-      } else yield { file: input };
-      continue;
-    }
-    if (!GLOB_CHARS.test(input)) {
-      yield { file: input, missing: true };
-      continue;
-    }
-    const norm = input.split(sep).join('/');
-    const parts = norm.split('/');
-    const fixed: string[] = [];
-    while (parts.length > 1 && !GLOB_CHARS.test(parts[0])) fixed.push(parts.shift()!);
-    const base = fixed.length ? fixed.join('/') || '/' : '.';
-    const re = globToRegExp(parts.join('/'));
-    let any = false;
-    for (const f of walkFiles(base)) {
-      const rel = f.slice(base === '.' ? 0 : base.length).replace(/^[\\/]+/, '').split(sep).join('/');
-      const relFromDot = base === '.' ? f.split(sep).join('/').replace(/^\.\//, '') : rel;
-      if (re.test(relFromDot) && accept(f)) {
-        any = true;
-        yield { file: f };
-      }
-    }
-    if (!any) yield { file: input, missing: true };
-  }
-}
-
-/**
- * Writes a file atomically and synchronously (temporary name in the same folder, fsync, rename);
- * the synchronous twin of io/atomic.ts for code that cannot await (e.g. a SIGINT handler).
- *
- * @example
- * writeFileAtomic('out/summary.json', json);
- */
-export function writeFileAtomic(file: string, data: Uint8Array | string): void {
-  const tmp = join(dirname(file), `.${basename(file)}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
-  try {
-    const fd = openSync(tmp, 'w');
-    try {
-      const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-      let off = 0;
-      while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, file);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw new MedcolorError('ERR_OUTPUT', `cannot write ${file}: ${(e as Error).message}`, { file, cause: e });
-  }
 }
 
 /** A progress display on stderr that is silent when quiet or when stderr is not a terminal. */

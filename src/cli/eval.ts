@@ -10,7 +10,8 @@ import type { EvalMetrics } from '../pipeline/evaluate.js';
 import { srgb8ToLab } from '../color/lab.js';
 import type { RgbImage } from '../image/types.js';
 import { simulateStrokes } from '../methods/scribble.js';
-import { createProgress, describeError, displayPath, EXIT, expandInputs, parseIntOption, usage } from './common.js';
+import { expandInputs } from '../io/expand-inputs.js';
+import { createProgress, describeError, displayPath, EXIT, parseIntOption, usage } from './common.js';
 import { addMethodOptions, resolveMethodOptions, type MethodCliOptions } from './method-options.js';
 
 interface EvalCliOptions extends MethodCliOptions {

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import sharp from 'sharp';
 import { isMedcolorError } from '../errors.js';
 import { readDicomInfo } from '../io/dicom/read.js';
-import { readNiftiInfo } from '../io/nifti.js';
+import { readNiftiInfo } from '../io/nifti-file.js';
 import { detectInputFormat } from '../io/read-any.js';
 import { EXIT } from './common.js';
 

@@ -10,7 +10,7 @@ import { createModelMethod } from '../methods/model.js';
 import { parsePalette } from '../methods/palettes.js';
 import { getMethod, listMethods } from '../methods/registry.js';
 import type { ColorizationMethod, MethodOptions } from '../methods/types.js';
-import { readColorImage } from '../pipeline/evaluate-files.js';
+import { readRasterRgb } from '../io/raster.js';
 import { parseIntOption, usage } from './common.js';
 
 /** The classical method used when no model is shipped and no --method is given. */
@@ -90,12 +90,12 @@ export async function resolveMethodOptions(opts: MethodCliOptions, allowSimulate
   }
   if (opts.reference !== undefined) {
     if (!existsSync(opts.reference)) usage(`--reference: no such file ${opts.reference}`);
-    methodOptions.reference = await readColorImage(opts.reference);
+    methodOptions.reference = await readRasterRgb(opts.reference);
   }
   if (opts.scribbles !== undefined) {
     if (!existsSync(opts.scribbles)) usage(`--scribbles: no such file ${opts.scribbles}`);
     methodOptions.strokes = IMAGE_EXT.has(extname(opts.scribbles).toLowerCase())
-      ? await readColorImage(opts.scribbles)
+      ? await readRasterRgb(opts.scribbles)
       : readFileSync(opts.scribbles, 'utf8');
   }
   let name = opts.method;

@@ -3,7 +3,8 @@
  */
 import type { Command } from 'commander';
 import { trainColorizer, type TrainOptions } from '../train/trainer.js';
-import { parseIntOption, usage, writeFileAtomic } from './common.js';
+import { writeFileAtomicSync } from '../io/atomic.js';
+import { parseIntOption, usage } from './common.js';
 
 interface TrainCliOptions {
   data: string;
@@ -137,7 +138,7 @@ Example:
         const r = await trainColorizer(opts);
         const summary = { ...r, data: o.data, output: o.output };
         if (o.json === true) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
-        else if (typeof o.json === 'string') writeFileAtomic(o.json, JSON.stringify(summary, null, 2) + '\n');
+        else if (typeof o.json === 'string') writeFileAtomicSync(o.json, JSON.stringify(summary, null, 2) + '\n');
         if (!o.quiet) {
           process.stderr.write(`done (${r.stopped}) after ${r.epochsRun} epochs, ${r.steps} steps, ${fmtTime(r.seconds)}; best val PSNR ${r.best.psnr.toFixed(2)} dB at epoch ${r.best.epoch}; model: ${r.modelPath}\n`);
         }

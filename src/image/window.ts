@@ -30,6 +30,11 @@ export interface GrayToLOptions {
   range?: 'data' | 'valueRange';
   /** Invert (MONOCHROME1). Default: meta.photometric === 'MONOCHROME1'. */
   invert?: boolean;
+  /**
+   * Receives a notice when the image's own window cannot be used (width 0, or below 1 for the
+   * LINEAR function, e.g. an RT image rescaled to fractions) and the data's range is shown instead.
+   */
+  onNotice?: (message: string) => void;
 }
 
 /**
@@ -66,8 +71,12 @@ export function displayToL(v: number): number {
   return yToL(srgbToLinear(v <= 0 ? 0 : v >= 1 ? 1 : v));
 }
 
+function isValidWindow(w: { center: number; width: number }, fn: VoiFunction): boolean {
+  return Number.isFinite(w.center) && Number.isFinite(w.width) && (fn === 'LINEAR' ? w.width >= 1 : w.width > 0);
+}
+
 function validateWindow(w: { center: number; width: number }, fn: VoiFunction): void {
-  if (!Number.isFinite(w.center) || !Number.isFinite(w.width) || (fn === 'LINEAR' ? w.width < 1 : w.width <= 0)) {
+  if (!isValidWindow(w, fn)) {
     throw new MedcolorError(
       'ERR_WINDOW_INVALID',
       `window center ${w.center} / width ${w.width} is not valid for ${fn}; expected finite values with width ${fn === 'LINEAR' ? '>= 1' : '> 0'}`,
@@ -96,7 +105,10 @@ function dataRange(data: Float32Array): [number, number] {
  * Display values v in [0, 1] of every pixel (after VOI and MONOCHROME1 inversion), planar.
  * Which transform is used: options.window, else (with useVoiLut) meta.voiLut, else
  * meta.windows[windowIndex], else meta.voiLut, else a LINEAR_EXACT ramp over the data's
- * min..max (or meta.valueRange with `range: 'valueRange'`).
+ * min..max (or meta.valueRange with `range: 'valueRange'`). A window of the image's own that
+ * cannot be applied (width 0, non-finite, or below 1 for LINEAR) falls back to that ramp, as
+ * clinical viewers do, with a notice to `options.onNotice`; an explicit `options.window` that
+ * cannot be applied is an error (ERR_WINDOW_INVALID).
  *
  * @example
  * const v = grayToDisplay(ctSlice, { window: { center: 40, width: 400 } });
@@ -122,6 +134,12 @@ export function grayToDisplay(img: GrayImage, options: GrayToLOptions = {}): Flo
     if (options.useVoiLut && meta.voiLut) lut = meta.voiLut;
     else if (windows.length > 0) win = windows[idx];
     else if (meta.voiLut) lut = meta.voiLut;
+    if (win && !isValidWindow(win, fn)) {
+      options.onNotice?.(
+        `the image's window (center ${win.center}, width ${win.width}, ${fn}) cannot be applied (expected a finite width ${fn === 'LINEAR' ? '>= 1' : '> 0'}); showing the data's own range instead`,
+      );
+      win = undefined;
+    }
   }
   if (lut) {
     const maxOut = 2 ** lut.bits - 1;

@@ -1,29 +1,36 @@
 /**
- * NIfTI-1 / NIfTI-2 volumes (.nii, .nii.gz, .hdr/.img pairs) via nifti-reader-js, and RGB24
- * output. Node only (file system, zlib).
+ * NIfTI-1 / NIfTI-2 volumes (.nii, .nii.gz, .hdr/.img pairs) from bytes via nifti-reader-js,
+ * and RGB24 output to bytes. Browser-safe (gzip through pako); the file wrappers are in
+ * nifti-file.ts.
  *
  * Slices: the chosen axis is fixed and the other two span the image, with the first remaining
  * voxel axis along columns and the second along rows, rows flipped so that the voxel axis grows
  * upward (for the usual RAS-like storage: anterior/superior up). No reorientation by the affine
  * is done; the affine is kept as is. scl_slope/scl_inter are applied (slope 0 means none).
  */
-import { readFile } from 'node:fs/promises';
-import { gunzipSync, gzipSync } from 'node:zlib';
 import * as nifti from 'nifti-reader-js';
+import { gzip, ungzip } from 'pako';
 import { rgbToLightnessGray } from '../color/lab.js';
 import { MedcolorError } from '../errors.js';
 import type { GrayImage, RgbImage, Volume } from '../image/types.js';
-import { writeFileAtomic } from './atomic.js';
 
 /** Which slices to cut: by anatomical name or by the voxel axis held fixed (0 = i, 1 = j, 2 = k). */
 export type NiftiAxis = 'axial' | 'coronal' | 'sagittal' | 0 | 1 | 2;
 
-/** Options of `readNifti`. */
+/** Options of `decodeNifti` / `readNifti`. */
 export interface NiftiReadOptions {
   /** Slice axis; default 'axial' (voxel axis 2 fixed). */
   axis?: NiftiAxis;
   /** Volume (4th dimension) index for 4D files; default 0. */
   volume?: number;
+}
+
+/** Options of `decodeNifti`. */
+export interface NiftiDecodeOptions extends NiftiReadOptions {
+  /** File name for messages and meta.source. */
+  source?: string;
+  /** The image bytes of an .hdr/.img pair (the header bytes are then the .hdr file). */
+  image?: Uint8Array;
 }
 
 /** What `writeNiftiRgb24` needs to put slices back into voxel order (kept in slice meta.extra.nifti). */
@@ -58,29 +65,47 @@ function toArrayBuffer(u8: Uint8Array): ArrayBuffer {
   return u8.buffer.slice(u8.byteOffset, u8.byteOffset + u8.byteLength) as ArrayBuffer;
 }
 
-async function readBytes(file: string): Promise<Uint8Array> {
-  try {
-    const b = await readFile(file);
-    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    throw new MedcolorError(err.code === 'ENOENT' ? 'ERR_FILE_NOT_FOUND' : 'ERR_READ', `cannot read the file (${err.code ?? err.message})`, {
-      file,
-      cause: e,
-    });
-  }
+/** Whether bytes start with the gzip magic. */
+export function isGzip(u8: Uint8Array): boolean {
+  return u8.length >= 2 && u8[0] === 0x1f && u8[1] === 0x8b;
 }
 
-function gunzipIfNeeded(u8: Uint8Array, file: string): Uint8Array {
-  if (u8.length >= 2 && u8[0] === 0x1f && u8[1] === 0x8b) {
-    try {
-      const out = gunzipSync(u8);
-      return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
-    } catch (e) {
-      throw new MedcolorError('ERR_NIFTI_PARSE', `gzip data could not be decompressed (${(e as Error).message})`, { file, cause: e });
-    }
+/**
+ * Whether bytes start with a NIfTI-1 (`n+1`/`ni1` at 344) or NIfTI-2 (`n+2`/`ni2` at 4) header.
+ *
+ * @example
+ * isNiftiHeader(bytes); // true for an uncompressed .nii or .hdr
+ */
+export function isNiftiHeader(b: Uint8Array): boolean {
+  if (b.length >= 348) {
+    const magic1 = String.fromCharCode(b[344], b[345], b[346]);
+    if ((magic1 === 'n+1' || magic1 === 'ni1') && b[347] === 0) return true;
   }
-  return u8;
+  if (b.length >= 8) {
+    const magic2 = String.fromCharCode(b[4], b[5], b[6]);
+    if (magic2 === 'n+2' || magic2 === 'ni2') return true;
+  }
+  return false;
+}
+
+/**
+ * The magic of a NIfTI header: 'n+1', 'ni1', 'n+2' or 'ni2' ('' when there is none); 'ni1' and
+ * 'ni2' mark the header of an .hdr/.img pair.
+ */
+export function niftiMagic(b: Uint8Array): string {
+  if (b.length >= 8 && /^n[i+]2$/.test(String.fromCharCode(b[4], b[5], b[6]))) return String.fromCharCode(b[4], b[5], b[6]);
+  if (b.length >= 348) return String.fromCharCode(b[344], b[345], b[346]);
+  return '';
+}
+
+/** Inflates gzip data (NIfTI files are often .nii.gz); other bytes are returned as they are. */
+export function gunzipIfNeeded(u8: Uint8Array, file?: string): Uint8Array {
+  if (!isGzip(u8)) return u8;
+  try {
+    return ungzip(u8);
+  } catch (e) {
+    throw new MedcolorError('ERR_NIFTI_PARSE', `gzip data could not be decompressed (${(e as Error).message ?? String(e)})`, { file, cause: e });
+  }
 }
 
 /**
@@ -107,33 +132,34 @@ const READERS: Record<number, [number, VoxelReader, string]> = {
   768: [4, (dv, o, le) => dv.getUint32(o, le), 'uint32'],
   1024: [8, (dv, o, le) => Number(dv.getBigInt64(o, le)), 'int64'],
   1280: [8, (dv, o, le) => Number(dv.getBigUint64(o, le)), 'uint64'],
+  // Complex voxels are read as their magnitude |re + i im| (a notice says so).
+  32: [8, (dv, o, le) => Math.hypot(dv.getFloat32(o, le), dv.getFloat32(o + 4, le)), 'complex64'],
+  1792: [16, (dv, o, le) => Math.hypot(dv.getFloat64(o, le), dv.getFloat64(o + 8, le)), 'complex128'],
 };
+const COMPLEX = new Set([32, 1792]);
 
 /**
- * Reads a NIfTI file into a Volume of gray slices (physical values after scl_slope/scl_inter).
- * For .hdr/.img pairs pass either name. RGB24/RGBA32 volumes become gray of the same L*.
- * All slices share one display window spanning the volume (cal_min..cal_max when set).
+ * Decodes NIfTI bytes (.nii, gzipped or not; or the .hdr of a pair with its .img as
+ * `options.image`) into a Volume of gray slices (physical values after scl_slope/scl_inter).
+ * RGB24/RGBA32 volumes become gray of the same L*; complex ones (complex64, complex128) their
+ * magnitude, with a notice in meta.extra.notices. All slices share one display window spanning
+ * the volume (cal_min..cal_max when set).
  *
  * @example
- * const vol = await readNifti('brain.nii.gz', { axis: 'axial' });
+ * const vol = decodeNifti(new Uint8Array(await (await fetch('brain.nii.gz')).arrayBuffer()));
  * vol.slices.length; // number of axial slices
  */
-export async function readNifti(file: string, options: NiftiReadOptions = {}): Promise<Volume> {
+export function decodeNifti(bytes: Uint8Array, options: NiftiDecodeOptions = {}): Volume {
+  const file = options.source;
   const axis = resolveAxis(options.axis, file);
-  const lower = file.toLowerCase();
-  const isPair = lower.endsWith('.hdr') || lower.endsWith('.img') || lower.endsWith('.hdr.gz') || lower.endsWith('.img.gz');
-  let headerBytes: Uint8Array;
-  let imageBytes: Uint8Array | undefined;
-  if (isPair) {
-    const base = file.replace(/\.(hdr|img)(\.gz)?$/i, '');
-    const gz = /\.gz$/i.test(file) ? '.gz' : '';
-    headerBytes = gunzipIfNeeded(await readBytes(`${base}.hdr${gz}`), file);
-    imageBytes = gunzipIfNeeded(await readBytes(`${base}.img${gz}`), file);
-  } else {
-    headerBytes = gunzipIfNeeded(await readBytes(file), file);
+  const headerBytes = gunzipIfNeeded(bytes, file);
+  const imageBytes = options.image ? gunzipIfNeeded(options.image, file) : undefined;
+  const isPair = imageBytes !== undefined;
+  if (!isPair && isNiftiHeader(headerBytes) && /^ni[12]$/.test(niftiMagic(headerBytes))) {
+    throw new MedcolorError('ERR_NIFTI_PARSE', 'this is the header of an .hdr/.img pair (magic ni1/ni2); its voxels are in the .img file beside it, which was not given', { file });
   }
   const hbuf = toArrayBuffer(headerBytes);
-  if (!nifti.isNIFTI(hbuf, isPair)) {
+  if (!isNiftiHeader(headerBytes) || !nifti.isNIFTI(hbuf, isPair)) {
     throw new MedcolorError('ERR_NIFTI_PARSE', 'not a NIfTI-1 or NIfTI-2 file (no n+1/ni1/n+2/ni2 magic)', { file });
   }
   let header: nifti.NIFTI1 | nifti.NIFTI2;
@@ -160,7 +186,7 @@ export async function readNifti(file: string, options: NiftiReadOptions = {}): P
   if (!reader && !isRgb) {
     throw new MedcolorError(
       'ERR_NIFTI_DATATYPE',
-      `datatype ${code} (${datatypeName(code)}) is not supported; supported: uint8, int8, int16, uint16, int32, uint32, int64, uint64, float32, float64, RGB24, RGBA32`,
+      `datatype ${code} (${datatypeName(code)}) is not supported; supported: uint8, int8, int16, uint16, int32, uint32, int64, uint64, float32, float64, complex64, complex128 (as magnitude), RGB24, RGBA32`,
       { file },
     );
   }
@@ -208,6 +234,9 @@ export async function readNifti(file: string, options: NiftiReadOptions = {}): P
   const wLo = isRgb ? 0 : calibrated ? header.cal_min : lo;
   const wHi = isRgb ? 255 : calibrated ? header.cal_max : hi;
   const pix = header.pixDims;
+  const notices: string[] = [];
+  if (isRgb) notices.push('RGB volume converted to gray of the same CIELAB L*');
+  if (COMPLEX.has(code)) notices.push(`complex-valued data (${reader[2]}) read as its magnitude |re + i im|`);
   const layout: NiftiLayout = {
     axis,
     dims: [d1, d2, d3],
@@ -252,7 +281,7 @@ export async function readNifti(file: string, options: NiftiReadOptions = {}): P
         frameIndex: s,
         frameCount: count,
         source: file,
-        extra: { nifti: layout, volume: t, datatype: isRgb ? 'rgb' : reader[2], ...(isRgb ? { notices: ['RGB volume converted to gray of the same CIELAB L*'] } : {}) },
+        extra: { nifti: layout, volume: t, datatype: isRgb ? 'rgb' : reader[2], ...(notices.length ? { notices: [...notices] } : {}) },
       },
     });
   }
@@ -265,15 +294,16 @@ export async function readNifti(file: string, options: NiftiReadOptions = {}): P
 }
 
 /**
- * Writes RGB slices as a NIfTI-1 RGB24 volume (datatype 128) with the geometry of `like`
- * (a Volume from `readNifti`: same axis, dims, pixdim, qform/sform). Gzipped when the name ends
- * in .gz. Atomic.
+ * Encodes RGB slices as a NIfTI-1 RGB24 volume (datatype 128) with the geometry of `like`
+ * (a Volume from `decodeNifti`/`readNifti`: same axis, dims, pixdim, qform/sform), gzipped
+ * with `gzip: true`.
  *
  * @example
- * const vol = await readNifti('t1.nii.gz');
- * await writeNiftiRgb24('t1-color.nii.gz', coloredSlices, vol);
+ * const vol = decodeNifti(bytes);
+ * const out = encodeNiftiRgb24(coloredSlices, vol, { gzip: true });
  */
-export async function writeNiftiRgb24(file: string, slices: RgbImage[], like: Volume): Promise<void> {
+export function encodeNiftiRgb24(slices: RgbImage[], like: Volume, options: { gzip?: boolean; file?: string } = {}): Uint8Array {
+  const file = options.file;
   const layout = like.slices[0]?.meta.extra?.nifti as NiftiLayout | undefined;
   if (!layout) {
     throw new MedcolorError('ERR_NIFTI_LAYOUT', 'the reference volume has no NIfTI layout (meta.extra.nifti); pass a Volume from readNifti', { file });
@@ -330,8 +360,7 @@ export async function writeNiftiRgb24(file: string, slices: RgbImage[], like: Vo
   const out = new Uint8Array(352 + data.length);
   out.set(head.subarray(0, 352));
   out.set(data, 352);
-  const bytes = /\.gz$/i.test(file) ? new Uint8Array(gzipSync(out)) : out;
-  await writeFileAtomic(file, bytes);
+  return options.gzip ? gzip(out) : out;
 }
 
 /** Header facts of a NIfTI file. */
@@ -351,18 +380,25 @@ export interface NiftiInfo {
 }
 
 /**
- * Reads only the header of a NIfTI file (.nii, .nii.gz, .hdr).
+ * The header facts of NIfTI bytes (.nii, .nii.gz, or an .hdr).
  *
  * @example
- * const info = await readNiftiInfo('brain.nii.gz'); // info.dims, info.datatype
+ * const info = decodeNiftiInfo(bytes); // info.dims, info.datatype
  */
-export async function readNiftiInfo(file: string): Promise<NiftiInfo> {
-  const hdrName = /\.img(\.gz)?$/i.test(file) ? file.replace(/\.img(\.gz)?$/i, (_m, gz) => `.hdr${gz ?? ''}`) : file;
-  const bytes = gunzipIfNeeded(await readBytes(hdrName), file);
-  const buf = toArrayBuffer(bytes);
-  const pair = /\.hdr(\.gz)?$/i.test(hdrName);
-  if (!nifti.isNIFTI(buf, pair)) throw new MedcolorError('ERR_NIFTI_PARSE', 'not a NIfTI-1 or NIfTI-2 file (no n+1/ni1/n+2/ni2 magic)', { file });
-  const h = nifti.readHeader(buf, pair)!;
+export function decodeNiftiInfo(bytes: Uint8Array, options: { source?: string } = {}): NiftiInfo {
+  const file = options.source;
+  const header = gunzipIfNeeded(bytes, file);
+  const buf = toArrayBuffer(header);
+  const pair = isNiftiHeader(header) && /^ni[12]$/.test(niftiMagic(header));
+  if (!isNiftiHeader(header) || !nifti.isNIFTI(buf, pair)) {
+    throw new MedcolorError('ERR_NIFTI_PARSE', 'not a NIfTI-1 or NIfTI-2 file (no n+1/ni1/n+2/ni2 magic)', { file });
+  }
+  let h: nifti.NIFTI1 | nifti.NIFTI2;
+  try {
+    h = nifti.readHeader(buf, pair)!;
+  } catch (e) {
+    throw new MedcolorError('ERR_NIFTI_PARSE', `header could not be read (${(e as Error).message})`, { file, cause: e });
+  }
   return {
     version: nifti.isNIFTI2(buf, pair) ? 2 : 1,
     dims: h.dims.slice(1, h.dims[0] + 1),

@@ -34,6 +34,8 @@ export interface ColorizeOptions {
   size?: number;
   /** Passed to the method (reference image, seed, palette, ...). Default {}. */
   methodOptions?: MethodOptions;
+  /** Receives notices of the gray -> L* step (e.g. a file window that cannot be applied). */
+  onNotice?: (message: string) => void;
 }
 
 /** What the pipeline returns. */
@@ -160,7 +162,7 @@ export async function colorizeLBatch(
  * Colorizes a gray image (physical values + display metadata) with a method.
  *
  * @example
- * const gray = await readGrayInput('chest.dcm');
+ * const [gray] = (await readGrayInput('chest.dcm')).frames;
  * const { rgb } = await colorizeImage(gray, createModelMethod(model)); // model at 256 px
  * const lut = await colorizeImage(gray, getMethod('lut'), { window: { center: 40, width: 400 } });
  */
@@ -187,7 +189,7 @@ export async function colorizeImages(
 }
 
 /** The display L* plane of a gray image. */
-export function toDisplayL(gray: GrayImage, options: Pick<ColorizeOptions, 'window' | 'display'> = {}): Plane {
+export function toDisplayL(gray: GrayImage, options: Pick<ColorizeOptions, 'window' | 'display' | 'onNotice'> = {}): Plane {
   const window = options.window ? { center: options.window.center, width: options.window.width } : undefined;
-  return { width: gray.width, height: gray.height, data: grayToL(gray, { ...options.display, window }) };
+  return { width: gray.width, height: gray.height, data: grayToL(gray, { onNotice: options.onNotice, ...options.display, window }) };
 }

@@ -3,11 +3,11 @@
  * Each image goes color -> L* -> pipeline -> compared with the original, beside the gray baseline.
  */
 import type { MethodOptions } from '../methods/types.js';
-import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { basename, dirname, join, relative, sep } from 'node:path';
+import { basename, dirname, relative, sep } from 'node:path';
 import sharp from 'sharp';
-import { MedcolorError } from '../errors.js';
 import type { RgbImage } from '../image/types.js';
+import { openAtomicFile, type AtomicFile } from '../io/atomic.js';
+import { readRasterRgb } from '../io/raster.js';
 import type { ColorizationMethod } from '../methods/types.js';
 import type { ColorizeOptions } from './colorize.js';
 import { evaluateImage, MetricsAccumulator, type EvalImageResult, type EvalMetrics } from './evaluate.js';
@@ -51,25 +51,6 @@ export interface EvalSummary {
   failed: { file: string; error: string }[];
 }
 
-/** Reads a color image as 8-bit sRGB, optionally resized to size x size. */
-export async function readColorImage(file: string, size?: number): Promise<RgbImage> {
-  try {
-    let img = sharp(file, { failOn: 'error' }).rotate().removeAlpha().toColourspace('srgb');
-    // Bicubic (Catmull-Rom, antialiased when shrinking), as Pillow's default resize: the README's
-    // reference figures were made that way (gray PSNR on kvasir/val: 16.197 here, 16.199 with
-    // Pillow; sharp's default lanczos3 gives 16.206).
-    if (size) img = img.resize(size, size, { fit: 'fill', kernel: 'cubic' });
-    const { data, info } = await img.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
-    if (info.channels !== 3) throw new Error(`decoded ${info.channels} channels`);
-    return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
-  } catch (e) {
-    throw new MedcolorError('ERR_IMAGE_DECODE', `cannot read a color image (PNG, JPEG, TIFF, WebP): ${(e as Error).message}`, {
-      file,
-      cause: e,
-    });
-  }
-}
-
 function commonDir(files: string[]): string {
   if (files.length === 0) return '.';
   let parts = dirname(files[0]).split(sep);
@@ -107,7 +88,7 @@ export async function evaluateFiles(
     for (const [index, file] of files.entries()) {
       const rel = relative(root, file).split(sep).join('/') || basename(file);
       try {
-        const truth = await readColorImage(file, options.evalSize);
+        const truth = await readRasterRgb(file, { size: options.evalSize });
         const perImage = options.truthOptions ? { ...options, methodOptions: { ...options.methodOptions, ...options.truthOptions(truth, index) } } : options;
         const d = await evaluateImage(truth, method, perImage);
         acc.add(d.metrics);
@@ -147,20 +128,14 @@ function metricCells(m: EvalMetrics): string {
   return `<td>${f2(m.psnr)}</td><td>${f3(m.ssim)}</td><td>${f2(m.deltaE2000)}</td><td>${f2(m.colorfulness)}</td><td>${f2(m.colorfulnessGap)}</td>`;
 }
 
-/** Streams an HTML report to a temporary file, renamed into place at the end. */
+/** Streams an HTML report to a temporary file, renamed into place at the end (io/atomic.ts). */
 class HtmlReport {
-  private fd: number;
-  private tmp: string;
-  constructor(private readonly file: string) {
-    this.tmp = join(dirname(file), `.${basename(file)}.tmp-${process.pid}`);
-    try {
-      this.fd = openSync(this.tmp, 'w');
-    } catch (e) {
-      throw new MedcolorError('ERR_OUTPUT', `cannot write the report: ${(e as Error).message}`, { file, cause: e });
-    }
+  private readonly out: AtomicFile;
+  constructor(file: string) {
+    this.out = openAtomicFile(file);
   }
   private write(s: string): void {
-    writeSync(this.fd, s);
+    this.out.write(s);
   }
   begin(method: string, model: string | null, size: number | null): void {
     this.write(`<!doctype html><html><head><meta charset="utf-8"><title>medcolor eval: ${esc(method)}</title>
@@ -189,15 +164,9 @@ th{background:#eee}.img td{text-align:center;vertical-align:top}img{max-width:25
 ${s.images.map((r) => `<tr><td class="f">${esc(r.file)}</td>${metricCells(r)}</tr>`).join('\n')}</table>
 ${s.failed.length ? `<h2>Failed</h2><ul>${s.failed.map((f) => `<li>${esc(f.file)}: ${esc(f.error)}</li>`).join('')}</ul>` : ''}
 </body></html>\n`);
-    closeSync(this.fd);
-    renameSync(this.tmp, this.file);
+    this.out.commit();
   }
   abort(): void {
-    try {
-      closeSync(this.fd);
-    } catch {
-      /* already closed */
-    }
-    rmSync(this.tmp, { force: true });
+    this.out.abort();
   }
 }

@@ -196,7 +196,7 @@ export async function prepareDataset(srcDir: string, outDir: string, options: Pr
     throw new MedcolorError('ERR_USAGE', `--split must be three non-negative fractions, e.g. 0.8,0.1,0.1; found ${fractions.join(',')}`);
   }
   if (!existsSync(srcDir) || !statSync(srcDir).isDirectory()) {
-    throw new MedcolorError('ERR_INPUT_NOT_FOUND', `expected a folder of color images; found nothing at ${srcDir}`);
+    throw new MedcolorError('ERR_FILE_NOT_FOUND', `expected a folder of color images; found nothing at ${srcDir}`);
   }
   const files = listImages(srcDir);
   mkdirSync(outDir, { recursive: true });

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { srgb8ToL, srgbToLinear, yToL } from '../../src/color/lab.js';
 import { grayToL } from '../../src/image/window.js';
 import { readDicom, readDicomInfo, readDicomRgb } from '../../src/io/dicom/index.js';
-import { readNifti } from '../../src/io/nifti.js';
+import { readNifti } from '../../src/io/nifti-file.js';
 import { buildFixtureModel } from '../pipeline/onnx-fixture.js';
 import { daikonFile, hasSharedData, sharedData } from '../fixtures.js';
 

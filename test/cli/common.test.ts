@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MedcolorError } from '../../src/errors.js';
-import { exitCodeFor, expandInputs, parseWindowOption, EXIT } from '../../src/cli/common.js';
+import { exitCodeFor, parseWindowOption, EXIT } from '../../src/cli/common.js';
+import { expandInputs } from '../../src/io/expand-inputs.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'medcolor-common-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -46,7 +47,7 @@ describe('options and exit codes', () => {
     expect(exitCodeFor(new MedcolorError('ERR_USAGE', 'x'))).toBe(EXIT.USAGE);
     expect(exitCodeFor(new MedcolorError('ERR_MODEL_NOT_FOUND', 'x'))).toBe(EXIT.UNAVAILABLE);
     expect(exitCodeFor(new MedcolorError('ERR_UNKNOWN_METHOD', 'x'))).toBe(EXIT.UNAVAILABLE);
-    expect(exitCodeFor(new MedcolorError('ERR_WRITE', 'x'))).toBe(EXIT.OUTPUT);
+    expect(exitCodeFor(new MedcolorError('ERR_OUTPUT', 'x'))).toBe(EXIT.OUTPUT);
     expect(exitCodeFor(new TypeError('bug'))).toBe(EXIT.INTERNAL);
   });
 });

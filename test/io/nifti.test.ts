@@ -8,7 +8,8 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import * as nifti from 'nifti-reader-js';
 import { describe, expect, it } from 'vitest';
-import { readNifti, writeNiftiRgb24, type NiftiLayout } from '../../src/io/nifti.js';
+import type { NiftiLayout } from '../../src/io/nifti.js';
+import { readNifti, writeNiftiRgb24 } from '../../src/io/nifti-file.js';
 import type { RgbImage, Volume } from '../../src/image/types.js';
 import { hasSharedData, sharedData } from '../fixtures.js';
 

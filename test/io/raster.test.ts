@@ -136,9 +136,9 @@ describe('writePng / writeFileAtomic', () => {
     expect(Array.from(data)).toEqual(Array.from(img.data));
     expect(readdirSync(dir)).toEqual(['out.png']);
   });
-  it('reports unwritable targets with ERR_WRITE and cleans up', async () => {
+  it('reports unwritable targets with ERR_OUTPUT and cleans up', async () => {
     const dir = tmp();
-    await expect(writeFileAtomic(path.join(dir, 'no/such/dir/x.bin'), 'x')).rejects.toMatchObject({ code: 'ERR_WRITE' });
+    await expect(writeFileAtomic(path.join(dir, 'no/such/dir/x.bin'), 'x')).rejects.toMatchObject({ code: 'ERR_OUTPUT' });
     expect(readdirSync(dir)).toEqual([]);
     await expect(writePng(path.join(dir, 'bad.png'), { width: 2, height: 2, data: new Uint8Array(5) })).rejects.toMatchObject({
       code: 'ERR_IMAGE_SIZE',

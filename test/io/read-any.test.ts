@@ -17,9 +17,9 @@ describe('readGrayInput', () => {
     const f = path.join(dir, 'scan.bin');
     copyFileSync(daikonFile('jpeg_baseline_8bit.dcm'), f);
     expect(await detectInputFormat(f)).toBe('dicom');
-    const all = await readGrayInput(f);
+    const all = (await readGrayInput(f)).frames;
     expect(all.length).toBe(96);
-    const one = await readGrayInput(f, { frame: 95 });
+    const one = (await readGrayInput(f, { frame: 95 })).frames;
     expect(one.length).toBe(1);
     expect(Array.from(one[0].data)).toEqual(Array.from(all[95].data));
   });
@@ -31,7 +31,9 @@ describe('readGrayInput', () => {
     await sharp(Buffer.from(raw), { raw: { width: 4, height: 4, channels: 3 } }).png().toFile(f);
     expect(await detectInputFormat(f)).toBe('raster');
     const notices: string[] = [];
-    const [g] = await readGrayInput(f, { onNotice: (m) => notices.push(m) });
+    const input = await readGrayInput(f, { onNotice: (m) => notices.push(m) });
+    const [g] = input.frames;
+    expect(input.notices).toEqual(notices);
     expect([g.width, g.height]).toEqual([4, 4]);
     expect(notices.length).toBe(1);
   });
@@ -41,11 +43,11 @@ describe('readGrayInput', () => {
     const gz = path.join(dir, 'volume.data');
     writeFileSync(gz, gzipSync(readFileSync(path.join(nifti, 'anatomical.nii'))));
     expect(await detectInputFormat(gz)).toBe('nifti');
-    const slices = await readGrayInput(gz, { axis: 'axial' });
+    const slices = (await readGrayInput(gz, { axis: 'axial' })).frames;
     expect(slices.length).toBe(25);
-    const [s12] = await readGrayInput(path.join(nifti, 'anatomical.nii'), { slice: 12 });
+    const [s12] = (await readGrayInput(path.join(nifti, 'anatomical.nii'), { frame: 12 })).frames;
     expect(Array.from(s12.data)).toEqual(Array.from(slices[12].data));
-    await expect(readGrayInput(gz, { slice: 25 })).rejects.toMatchObject({ code: 'ERR_NIFTI_SLICE' });
+    await expect(readGrayInput(gz, { frame: 25 })).rejects.toMatchObject({ code: 'ERR_NIFTI_SLICE' });
   });
 
   it('rejects unknown content, directories and missing files with typed errors', async () => {

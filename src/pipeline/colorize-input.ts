@@ -1,0 +1,124 @@
+/**
+ * Colorizing one input: its decoded frames in batches through the pipeline, encoded as PNG,
+ * DICOM Secondary Capture or NIfTI RGB24 (`colorizeInput`); or the whole trip from input bytes
+ * to output bytes (`colorizeBytes`), which the HTTP server and the browser app call. Browser-safe:
+ * raster decoding and PNG encoding come in as a codec (sharp's in Node: `sharpRasterCodec`).
+ */
+import { MedcolorError } from '../errors.js';
+import { decodeGrayInput, type GrayInput, type GrayInputOptions, type InputFormat } from '../io/decode-input.js';
+import { checkOutputFormat, encodeOutputs, type EncodedOutput, type OutputFormat, type OutputProvenance } from '../io/encode-output.js';
+import type { RasterCodec } from '../io/raster-types.js';
+import type { RgbImage } from '../image/types.js';
+import type { ColorizationMethod } from '../methods/types.js';
+import { colorizeImages, type ColorizeOptions } from './colorize.js';
+
+/** Options of {@link colorizeInput}. */
+export interface ColorizeInputOptions extends ColorizeOptions {
+  /** Output format (default 'png'). */
+  format?: OutputFormat;
+  /** Frames per method call (default 8): a model runs them as one batch. */
+  batch?: number;
+  /** Recorded in DICOM output; default `{ method: method.name }`. */
+  provenance?: OutputProvenance;
+  /** PNG encoder, needed for 'png' output. */
+  encodePng?: (img: RgbImage) => Promise<Uint8Array>;
+}
+
+/** What was made of one input. */
+export interface ColorizedInput {
+  format: InputFormat;
+  /** Frames (DICOM) or slices (NIfTI) colorized. */
+  frames: number;
+  width: number;
+  height: number;
+  /** Notices about reading and displaying the input (each once), e.g. a window that could not be applied. */
+  warnings: string[];
+}
+
+/**
+ * Colorizes every frame of a decoded input, `batch` frames per method call, and hands the
+ * encoded outputs to `onOutputs` as they are ready: PNG frames batch by batch (memory stays
+ * flat over long series), a DICOM or NIfTI output once all frames are done.
+ *
+ * @example
+ * const input = await readGrayInput('cine.dcm');
+ * await colorizeInput(input, getMethod('lut'), { format: 'png', encodePng }, async (outs) => save(outs));
+ */
+export async function colorizeInput(
+  input: GrayInput,
+  method: ColorizationMethod,
+  options: ColorizeInputOptions,
+  onOutputs: (outputs: EncodedOutput[]) => Promise<void>,
+): Promise<ColorizedInput> {
+  const format = options.format ?? 'png';
+  checkOutputFormat(format, input);
+  const batch = options.batch ?? 8;
+  if (!(Number.isInteger(batch) && batch >= 1)) {
+    throw new MedcolorError('ERR_USAGE', `batch must be an integer >= 1; found ${batch}`, { file: input.source || undefined });
+  }
+  if (input.frames.length === 0) {
+    throw new MedcolorError('ERR_UNSUPPORTED_FORMAT', 'the input holds no image frames', { file: input.source || undefined });
+  }
+  const warnings = [...input.notices];
+  const notice = (m: string) => {
+    if (!warnings.includes(m)) warnings.push(m);
+    options.onNotice?.(m);
+  };
+  const provenance = options.provenance ?? { method: method.name };
+  const colorizeOptions: ColorizeOptions = { ...options, onNotice: notice };
+  const total = input.frames.length;
+  const kept: RgbImage[] = [];
+  let width = 0, height = 0;
+  for (let s = 0; s < total; s += batch) {
+    const outs = await colorizeImages(input.frames.slice(s, s + batch), method, colorizeOptions);
+    [width, height] = [outs[0].rgb.width, outs[0].rgb.height];
+    const rgb = outs.map((o) => o.rgb);
+    if (format === 'png') await onOutputs(await encodeOutputs(rgb, input, { format, provenance, encodePng: options.encodePng, first: s }));
+    else kept.push(...rgb);
+  }
+  if (format !== 'png') await onOutputs(await encodeOutputs(kept, input, { format, provenance }));
+  return { format: input.format, frames: total, width, height, warnings };
+}
+
+/** Options of {@link colorizeBytes}. */
+export interface ColorizeBytesOptions extends Omit<ColorizeInputOptions, 'encodePng'>, Omit<GrayInputOptions, 'onNotice'> {
+  /** The input's name (messages, DICOM meta.source, last hint of its format). */
+  name?: string;
+  /** The .img bytes when the input is the .hdr of a NIfTI pair. */
+  companion?: Uint8Array;
+  /** Raster decoding and PNG encoding: `sharpRasterCodec` in Node, the web app's own in a browser. */
+  raster?: RasterCodec;
+}
+
+/** What {@link colorizeBytes} returns. */
+export interface ColorizedBytes extends ColorizedInput {
+  /** The encoded results: one per frame for PNG, one for DICOM or NIfTI. */
+  outputs: EncodedOutput[];
+}
+
+/**
+ * Colorizes one input given as bytes and returns the encoded results with their content type
+ * and what was read: the function the HTTP server and the browser app call for one upload.
+ *
+ * @example
+ * import { sharpRasterCodec } from 'medcolor';
+ * const r = await colorizeBytes(bytes, getMethod('lut'), { name: 'ct.dcm', format: 'dcm', raster: sharpRasterCodec });
+ * r.outputs[0].contentType; // 'application/dicom'
+ * r.warnings;               // e.g. a window that could not be applied
+ */
+export async function colorizeBytes(bytes: Uint8Array, method: ColorizationMethod, options: ColorizeBytesOptions = {}): Promise<ColorizedBytes> {
+  const input = await decodeGrayInput(bytes, {
+    name: options.name,
+    companion: options.companion,
+    frame: options.frame,
+    axis: options.axis,
+    volume: options.volume,
+    maxPixels: options.maxPixels,
+    decodeRaster: options.raster?.decode,
+  });
+  const outputs: EncodedOutput[] = [];
+  const result = await colorizeInput(input, method, { ...options, encodePng: options.raster?.encodePng }, async (o) => {
+    outputs.push(...o);
+  });
+  return { ...result, outputs };
+}
