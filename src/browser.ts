@@ -28,7 +28,7 @@ export * from './color/index.js';
 export * from './metrics/index.js';
 
 // Methods (the model method runs through an injected ONNX Runtime: onnxruntime-web in a page)
-export type { ColorizationMethod, ColorizeInput, ColorizeResult, MethodOptions } from './methods/types.js';
+export type { BatchColorizationMethod, ColorizationMethod, ColorizeInput, ColorizeResult, MethodOptions } from './methods/types.js';
 export { grayMethod } from './methods/gray.js';
 export { getMethod, listMethods, registerMethod } from './methods/registry.js';
 export { getPalette, listPalettes, parsePalette, type Palette } from './methods/palettes.js';
@@ -39,7 +39,6 @@ export {
   DEFAULT_MODEL_SIZE,
   readOnnxMetadata,
   runColorizationModel,
-  type BatchColorizationMethod,
   type ColorizationModel,
   type CreateModelOptions,
   type ModelInput,
@@ -57,7 +56,6 @@ export {
   toDisplayL,
   type ColorizeOptions,
   type ColorizeOutput,
-  type PipelineMethod,
 } from './pipeline/colorize.js';
 export {
   evaluateImage,

@@ -9,7 +9,7 @@
  *   e.g. "256"), `medcolor.l_norm` ("L/50-1"), `medcolor.name`, `medcolor.trained_on`.
  */
 import { MedcolorError } from '../errors.js';
-import type { ColorizationMethod, ColorizeInput, ColorizeResult, MethodOptions } from './types.js';
+import type { BatchColorizationMethod, ColorizeInput, ColorizeResult } from './types.js';
 
 /** The part of an ONNX Runtime tensor this module uses. */
 export interface OrtTensorLike {
@@ -226,13 +226,6 @@ async function runChunk(
     results.push(res);
   }
   return results;
-}
-
-/** A method that can colorize several inputs in one call, and states the size it works at. */
-export interface BatchColorizationMethod extends ColorizationMethod {
-  /** The working size (square) the pipeline resizes L* to before calling the method. */
-  readonly workingSize?: number;
-  colorizeBatch?(inputs: ColorizeInput[], options?: MethodOptions): Promise<ColorizeResult[]>;
 }
 
 /**

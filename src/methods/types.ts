@@ -49,3 +49,13 @@ export interface ColorizationMethod {
   readonly needsReference?: boolean;
   colorize(input: ColorizeInput, options?: MethodOptions): Promise<ColorizeResult>;
 }
+
+/**
+ * A method that states the size it works at and may colorize several inputs in one call (the
+ * model). The pipeline resizes L* to `workingSize` first and batches when `colorizeBatch` exists.
+ */
+export interface BatchColorizationMethod extends ColorizationMethod {
+  /** Square working size the method prefers (the model's input size); undefined = full size. */
+  readonly workingSize?: number;
+  colorizeBatch?(inputs: ColorizeInput[], options?: MethodOptions): Promise<ColorizeResult[]>;
+}

@@ -10,15 +10,8 @@ import { MedcolorError } from '../errors.js';
 import { resizeBilinear } from '../image/resize.js';
 import type { GrayImage, Plane, RgbImage, VoiWindow } from '../image/types.js';
 import { grayToL, type GrayToLOptions } from '../image/window.js';
-import type { ColorizationMethod, ColorizeInput, ColorizeResult, MethodOptions } from '../methods/types.js';
+import type { BatchColorizationMethod, ColorizationMethod, ColorizeInput, ColorizeResult, MethodOptions } from '../methods/types.js';
 import { fitChromaToGamut } from '../color/gamut.js';
-
-/** A method that may state a working size and colorize several inputs in one call (e.g. `model`). */
-export interface PipelineMethod extends ColorizationMethod {
-  /** Square working size the method prefers (the model's input size); undefined = full size. */
-  readonly workingSize?: number;
-  colorizeBatch?(inputs: ColorizeInput[], options?: MethodOptions): Promise<ColorizeResult[]>;
-}
 
 /** Options of {@link colorizeImage}. */
 export interface ColorizeOptions {
@@ -54,7 +47,7 @@ export interface ColorizeOutput {
 }
 
 function workingSizeOf(method: ColorizationMethod, options: ColorizeOptions): number | undefined {
-  const s = options.size ?? (method as PipelineMethod).workingSize;
+  const s = options.size ?? (method as BatchColorizationMethod).workingSize;
   if (s === undefined || s === 0) return undefined;
   if (!Number.isInteger(s) || s < 1 || s > 16384) {
     throw new MedcolorError('ERR_USAGE', `working size must be an integer 1..16384 (or 0 for full size); found ${s}`);
@@ -144,7 +137,7 @@ export async function colorizeLBatch(
   grays?: (GrayImage | undefined)[],
 ): Promise<ColorizeOutput[]> {
   const size = workingSizeOf(method, options);
-  const m = method as PipelineMethod;
+  const m = method as BatchColorizationMethod;
   const inputs = planes.map((L, k) => toWorkingInput(L, grays?.[k], size));
   const sameSize = inputs.every((i) => i.width === inputs[0].width && i.height === inputs[0].height);
   if (m.colorizeBatch && inputs.length > 1 && sameSize) {
