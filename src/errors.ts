@@ -101,6 +101,17 @@ export const ERROR_CODES = {
   ERR_METRIC_SIZE_MISMATCH: { exit: INPUT, meaning: 'images compared by a metric differ in size' },
   ERR_METRIC_IMAGE_TOO_SMALL: { exit: INPUT, meaning: 'the image is smaller than the SSIM window' },
   ERR_METRIC_OPTION: { exit: INPUT, meaning: 'a metric option has a bad value' },
+  // PACS over DICOMweb
+  ERR_DICOMWEB_UNREACHABLE: { exit: INPUT, meaning: 'the DICOMweb server (PACS) did not answer' },
+  ERR_DICOMWEB_AUTH: { exit: INPUT, meaning: 'the DICOMweb server refused the credentials (--user/--password or --bearer)' },
+  ERR_DICOMWEB_STATUS: { exit: INPUT, meaning: 'the DICOMweb server answered with an error status or an unexpected body' },
+  ERR_DICOMWEB_MULTIPART: { exit: INPUT, meaning: 'a multipart/related DICOMweb body is malformed' },
+  // HTTP server (answered as HTTP statuses; exit codes only matter to `medcolor serve` itself)
+  ERR_NOT_FOUND: { exit: USAGE, meaning: 'HTTP: no such route (see /docs)' },
+  ERR_UNAUTHORIZED: { exit: USAGE, meaning: 'HTTP: missing or wrong bearer token' },
+  ERR_QUEUE_FULL: { exit: INPUT, meaning: 'HTTP: the server is busy (running and waiting limits reached); retry later' },
+  ERR_TIMEOUT: { exit: INPUT, meaning: "HTTP: the request took longer than the server's timeout" },
+  ERR_WEB_NOT_BUILT: { exit: UNAVAILABLE, meaning: 'medcolor web: the browser app is not built (run npm run build)' },
   // Training
   ERR_DATASET: { exit: INPUT, meaning: 'the training dataset is missing or malformed (run medcolor prepare)' },
   ERR_CHECKPOINT: { exit: INPUT, meaning: 'a checkpoint is missing or does not match the network' },
