@@ -155,7 +155,7 @@ export async function decodeGrayInput(bytes: Uint8Array, options: DecodeInputOpt
   }
   const gzipped = isGzip(bytes);
   // Decompress once: the format check and the NIfTI decoder both use the inflated bytes.
-  const plain = gzipped ? gunzipIfNeeded(bytes, file) : bytes;
+  const plain = gzipped ? await gunzipIfNeeded(bytes, file) : bytes;
   const format = gzipped ? (isNiftiHeader(plain) ? 'nifti' : undefined) : detectFormat(plain.subarray(0, 1024), source, plain.length);
   if (!format) {
     throw new MedcolorError('ERR_UNSUPPORTED_FORMAT', gzipped ? 'gzip data that is not a NIfTI volume; ' + UNSUPPORTED.slice(4) : UNSUPPORTED, { file });
@@ -166,7 +166,7 @@ export async function decodeGrayInput(bytes: Uint8Array, options: DecodeInputOpt
   if (format === 'dicom') {
     frames = await decodeDicom(plain, { frame, source: file });
   } else if (format === 'nifti') {
-    volume = decodeNifti(plain, { axis: options.axis, volume: options.volume, source: file, image: options.companion });
+    volume = await decodeNifti(plain, { axis: options.axis, volume: options.volume, source: file, image: options.companion });
     frames = volume.slices;
     if (frame !== 'all') {
       if (frame >= frames.length) {

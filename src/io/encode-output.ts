@@ -88,7 +88,7 @@ export async function encodeOutputs(frames: RgbImage[], input: GrayInput, option
     const gzip = input.gzipped;
     return [{
       suffix: gzip ? '.nii.gz' : '.nii',
-      bytes: encodeNiftiRgb24(frames, input.volume!, { gzip, file }),
+      bytes: await encodeNiftiRgb24(frames, input.volume!, { gzip, file }),
       contentType: gzip ? 'application/gzip' : 'application/octet-stream',
     }];
   }

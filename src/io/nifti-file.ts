@@ -50,7 +50,7 @@ export async function readNifti(file: string, options: NiftiReadOptions = {}): P
  * await writeNiftiRgb24('t1-color.nii.gz', coloredSlices, vol);
  */
 export async function writeNiftiRgb24(file: string, slices: RgbImage[], like: Volume): Promise<void> {
-  await writeFileAtomic(file, encodeNiftiRgb24(slices, like, { gzip: /\.gz$/i.test(file), file }));
+  await writeFileAtomic(file, await encodeNiftiRgb24(slices, like, { gzip: /\.gz$/i.test(file), file }));
 }
 
 /**

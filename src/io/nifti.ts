@@ -1,6 +1,7 @@
 /**
  * NIfTI-1 / NIfTI-2 volumes (.nii, .nii.gz, .hdr/.img pairs) from bytes via nifti-reader-js,
- * and RGB24 output to bytes. Browser-safe (gzip through pako); the file wrappers are in
+ * and RGB24 output to bytes. Browser-safe (gzip through the platform's (De)CompressionStream,
+ * pako where there is none); the file wrappers are in
  * nifti-file.ts.
  *
  * Slices: the chosen axis is fixed and the other two span the image, with the first remaining
@@ -98,11 +99,24 @@ export function niftiMagic(b: Uint8Array): string {
   return '';
 }
 
-/** Inflates gzip data (NIfTI files are often .nii.gz); other bytes are returned as they are. */
-export function gunzipIfNeeded(u8: Uint8Array, file?: string): Uint8Array {
+/** Whether the platform's streaming (de)compression is there (browsers, Node >= 18): zlib speed in Node, where pako is 2.4x slower. */
+const hasStreams = typeof globalThis.DecompressionStream === 'function' && typeof globalThis.CompressionStream === 'function';
+
+async function throughStream(u8: Uint8Array, stream: CompressionStream | DecompressionStream): Promise<Uint8Array> {
+  const out = new Blob([u8 as Uint8Array<ArrayBuffer>]).stream().pipeThrough(stream);
+  return new Uint8Array(await new Response(out).arrayBuffer());
+}
+
+/**
+ * Inflates gzip data (NIfTI files are often .nii.gz); other bytes are returned as they are.
+ *
+ * @example
+ * const plain = await gunzipIfNeeded(bytes); // the .nii inside a .nii.gz
+ */
+export async function gunzipIfNeeded(u8: Uint8Array, file?: string): Promise<Uint8Array> {
   if (!isGzip(u8)) return u8;
   try {
-    return ungzip(u8);
+    return hasStreams ? await throughStream(u8, new DecompressionStream('gzip')) : ungzip(u8);
   } catch (e) {
     throw new MedcolorError('ERR_NIFTI_PARSE', `gzip data could not be decompressed (${(e as Error).message ?? String(e)})`, { file, cause: e });
   }
@@ -146,14 +160,14 @@ const COMPLEX = new Set([32, 1792]);
  * the volume (cal_min..cal_max when set).
  *
  * @example
- * const vol = decodeNifti(new Uint8Array(await (await fetch('brain.nii.gz')).arrayBuffer()));
+ * const vol = await decodeNifti(new Uint8Array(await (await fetch('brain.nii.gz')).arrayBuffer()));
  * vol.slices.length; // number of axial slices
  */
-export function decodeNifti(bytes: Uint8Array, options: NiftiDecodeOptions = {}): Volume {
+export async function decodeNifti(bytes: Uint8Array, options: NiftiDecodeOptions = {}): Promise<Volume> {
   const file = options.source;
   const axis = resolveAxis(options.axis, file);
-  const headerBytes = gunzipIfNeeded(bytes, file);
-  const imageBytes = options.image ? gunzipIfNeeded(options.image, file) : undefined;
+  const headerBytes = await gunzipIfNeeded(bytes, file);
+  const imageBytes = options.image ? await gunzipIfNeeded(options.image, file) : undefined;
   const isPair = imageBytes !== undefined;
   if (!isPair && isNiftiHeader(headerBytes) && /^ni[12]$/.test(niftiMagic(headerBytes))) {
     throw new MedcolorError('ERR_NIFTI_PARSE', 'this is the header of an .hdr/.img pair (magic ni1/ni2); its voxels are in the .img file beside it, which was not given', { file });
@@ -299,10 +313,10 @@ export function decodeNifti(bytes: Uint8Array, options: NiftiDecodeOptions = {})
  * with `gzip: true`.
  *
  * @example
- * const vol = decodeNifti(bytes);
- * const out = encodeNiftiRgb24(coloredSlices, vol, { gzip: true });
+ * const vol = await decodeNifti(bytes);
+ * const out = await encodeNiftiRgb24(coloredSlices, vol, { gzip: true });
  */
-export function encodeNiftiRgb24(slices: RgbImage[], like: Volume, options: { gzip?: boolean; file?: string } = {}): Uint8Array {
+export async function encodeNiftiRgb24(slices: RgbImage[], like: Volume, options: { gzip?: boolean; file?: string } = {}): Promise<Uint8Array> {
   const file = options.file;
   const layout = like.slices[0]?.meta.extra?.nifti as NiftiLayout | undefined;
   if (!layout) {
@@ -360,7 +374,8 @@ export function encodeNiftiRgb24(slices: RgbImage[], like: Volume, options: { gz
   const out = new Uint8Array(352 + data.length);
   out.set(head.subarray(0, 352));
   out.set(data, 352);
-  return options.gzip ? gzip(out) : out;
+  if (!options.gzip) return out;
+  return hasStreams ? throughStream(out, new CompressionStream('gzip')) : gzip(out);
 }
 
 /** Header facts of a NIfTI file. */
@@ -383,11 +398,11 @@ export interface NiftiInfo {
  * The header facts of NIfTI bytes (.nii, .nii.gz, or an .hdr).
  *
  * @example
- * const info = decodeNiftiInfo(bytes); // info.dims, info.datatype
+ * const info = await decodeNiftiInfo(bytes); // info.dims, info.datatype
  */
-export function decodeNiftiInfo(bytes: Uint8Array, options: { source?: string } = {}): NiftiInfo {
+export async function decodeNiftiInfo(bytes: Uint8Array, options: { source?: string } = {}): Promise<NiftiInfo> {
   const file = options.source;
-  const header = gunzipIfNeeded(bytes, file);
+  const header = await gunzipIfNeeded(bytes, file);
   const buf = toArrayBuffer(header);
   const pair = isNiftiHeader(header) && /^ni[12]$/.test(niftiMagic(header));
   if (!isNiftiHeader(header) || !nifti.isNIFTI(buf, pair)) {

@@ -41,7 +41,7 @@ async function pairOf(file: string): Promise<{ header: string; image: string } |
   const { head } = await readHead(pair.header, 1 << 16).catch(() => ({ head: new Uint8Array(0) }));
   let header: Uint8Array;
   try {
-    header = gunzipIfNeeded(head);
+    header = await gunzipIfNeeded(head);
   } catch {
     return undefined;
   }

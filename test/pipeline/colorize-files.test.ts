@@ -76,7 +76,7 @@ describe('colorizeBytes (one input, bytes in, bytes out)', () => {
     const r = await colorizeBytes(pair.hdr, getMethod('gray'), { name: 'mr.hdr', companion: pair.img, format: 'nii' });
     expect([r.format, r.frames]).toEqual(['nifti', 16]);
     expect(r.outputs.map((o) => o.suffix)).toEqual(['.nii']);
-    const back = decodeNifti(r.outputs[0].bytes); // RGB24 read back as the gray of the same L*
+    const back = await decodeNifti(r.outputs[0].bytes); // RGB24 read back as the gray of the same L*
     expect(back.slices).toHaveLength(16);
     const input = await decodeGrayInput(pair.hdr, { companion: pair.img });
     for (const k of [0, 9, 15]) {
