@@ -16,7 +16,7 @@
  */
 
 // Errors and image types
-export { MedcolorError, isMedcolorError } from './errors.js';
+export { ERROR_CODES, EXIT, MedcolorError, exitCodeOf, isMedcolorError, type ErrorCode, type ExitCode } from './errors.js';
 export type { GrayImage, GrayMeta, LabImage, Plane, RgbImage, Volume, VoiLut, VoiWindow } from './image/types.js';
 export { boxDownsample, resizeBilinear } from './image/resize.js';
 export * from './image/window.js';
@@ -65,8 +65,55 @@ export {
   type EvalMetrics,
 } from './pipeline/evaluate.js';
 
+// One input from bytes to encoded results (what the app calls for a dropped file)
+export {
+  colorizeBytes,
+  colorizeInput,
+  type ColorizeBytesOptions,
+  type ColorizedBytes,
+  type ColorizedInput,
+  type ColorizeInputOptions,
+} from './pipeline/colorize-input.js';
+export { decodeGrayInput, detectFormat, type DecodeInputOptions, type GrayInput, type GrayInputOptions, type InputFormat } from './io/decode-input.js';
+export {
+  checkOutputFormat,
+  encodeOutputs,
+  OUTPUT_FORMATS,
+  pngFrameSuffix,
+  type EncodedOutput,
+  type EncodeOutputOptions,
+  type OutputFormat,
+  type OutputProvenance,
+} from './io/encode-output.js';
+export {
+  checkPixelLimit,
+  DEFAULT_MAX_PIXELS,
+  rasterFromRgb,
+  rasterGrayMeta,
+  type RasterCodec,
+  type RasterDecodeOptions,
+  type RasterDecoder,
+  type RasterFromRgbOptions,
+  type RasterImage,
+} from './io/raster-image.js';
+export {
+  decodeNifti,
+  decodeNiftiInfo,
+  encodeNiftiRgb24,
+  gunzipIfNeeded,
+  isGzip,
+  isNiftiHeader,
+  niftiMagic,
+  type NiftiAxis,
+  type NiftiDecodeOptions,
+  type NiftiInfo,
+  type NiftiLayout,
+  type NiftiReadOptions,
+} from './io/nifti.js';
+
 // DICOM from bytes (the file readers readDicom* are the Node entry's)
 export { decodeDicom, decodeDicomRgb, type DicomReadOptions } from './io/dicom/decode.js';
+export { encodeDicomSecondaryCapture, encodeDicomGray, createUid, type DicomGrayOptions, type SecondaryCaptureOptions } from './io/dicom/encode-sc.js';
 export { decodeDicomInfo, type DicomInfo } from './io/dicom/info.js';
 export { getTransferSyntax, listSupportedTransferSyntaxes, type TransferSyntaxInfo } from './io/dicom/transfer-syntax.js';
 

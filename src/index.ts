@@ -13,17 +13,8 @@
 // Everything browser-safe (the 'medcolor/browser' entry): errors, images, color, metrics,
 // methods, the inference pipeline, DICOM from bytes, the graph code of the training engine
 export * from './browser.js';
-export { ERROR_CODES, EXIT, exitCodeOf, type ErrorCode, type ExitCode } from './errors.js';
 
-// Colorizing and evaluating: one input from bytes, files, folders and globs
-export {
-  colorizeBytes,
-  colorizeInput,
-  type ColorizeBytesOptions,
-  type ColorizedBytes,
-  type ColorizedInput,
-  type ColorizeInputOptions,
-} from './pipeline/colorize-input.js';
+// Colorizing and evaluating files, folders and globs
 export {
   colorizeFiles,
   countInputFiles,
@@ -39,21 +30,8 @@ export { evaluateFiles, type EvalSummary, type EvaluateFilesOptions } from './pi
 export { getDefaultModelName, getModelsDir, listShippedModels, loadModel, resolveModelPath, type LoadModelOptions } from './io/model-loader.js';
 export * from './io/dicom/index.js';
 export * from './io/raster.js';
-export * from './io/nifti.js';
 export * from './io/nifti-file.js';
-export { decodeGrayInput, detectFormat, type DecodeInputOptions, type GrayInput, type GrayInputOptions, type InputFormat } from './io/decode-input.js';
 export { detectInputFormat, readGrayInput } from './io/read-any.js';
-export { checkPixelLimit, type RasterCodec } from './io/raster-types.js';
-export {
-  checkOutputFormat,
-  encodeOutputs,
-  OUTPUT_FORMATS,
-  pngFrameSuffix,
-  type EncodedOutput,
-  type EncodeOutputOptions,
-  type OutputFormat,
-  type OutputProvenance,
-} from './io/encode-output.js';
 export { ensureFolder, OutputNamer, outputStem, writeOutputs } from './io/write-output.js';
 export { expandInputs, walkFiles, type ExpandOptions } from './io/expand-inputs.js';
 export { readFileBytes } from './io/read-file.js';

@@ -6,7 +6,7 @@
 import { relative, sep } from 'node:path';
 import type { Command } from 'commander';
 import { OUTPUT_FORMATS, type OutputFormat } from '../io/encode-output.js';
-import { DEFAULT_MAX_PIXELS } from '../io/raster-types.js';
+import { DEFAULT_MAX_PIXELS } from '../io/raster-image.js';
 import { expandInputs } from '../io/expand-inputs.js';
 import { colorizeFiles, countInputFiles, isInputFile, type ColorizeFileEntry } from '../pipeline/colorize-files.js';
 import { createProgress, displayPath, EXIT, parseIntOption, parseWindowOption, usage } from './common.js';

@@ -9,7 +9,7 @@ import { MedcolorError } from '../errors.js';
 import type { GrayImage, Volume } from '../image/types.js';
 import { decodeDicom } from './dicom/decode.js';
 import { decodeNifti, isGzip, isNiftiHeader, gunzipIfNeeded, type NiftiAxis } from './nifti.js';
-import type { RasterDecoder } from './raster-types.js';
+import type { RasterDecoder } from './raster-image.js';
 
 /** Input formats medcolor reads. */
 export type InputFormat = 'dicom' | 'nifti' | 'raster';

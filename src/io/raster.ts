@@ -6,13 +6,20 @@
  */
 import sharp, { type Metadata, type Sharp } from 'sharp';
 import { MedcolorError } from '../errors.js';
-import { rgbToLightnessGray } from '../color/lab.js';
-import type { GrayImage, GrayMeta, RgbImage } from '../image/types.js';
+import type { RgbImage } from '../image/types.js';
 import { writeFileAtomic } from './atomic.js';
 import { readFileBytes } from './read-file.js';
-import { DEFAULT_MAX_PIXELS, checkPixelLimit, type RasterCodec, type RasterDecodeOptions, type RasterImage } from './raster-types.js';
+import {
+  DEFAULT_MAX_PIXELS,
+  checkPixelLimit,
+  rasterFromRgb,
+  rasterGrayMeta,
+  type RasterCodec,
+  type RasterDecodeOptions,
+  type RasterImage,
+} from './raster-image.js';
 
-export { DEFAULT_MAX_PIXELS, type RasterCodec, type RasterDecodeOptions, type RasterDecoder, type RasterImage } from './raster-types.js';
+export { DEFAULT_MAX_PIXELS, type RasterCodec, type RasterDecodeOptions, type RasterDecoder, type RasterImage } from './raster-image.js';
 
 /** Options of `readRaster` / `decodeRaster`. */
 export interface RasterReadOptions extends RasterDecodeOptions {
@@ -60,25 +67,6 @@ async function openChecked(bytes: Uint8Array, options: RasterDecodeOptions): Pro
   return { img: sharp(bytes, { failOn: 'error', limitInputPixels: Math.max(1, Math.floor(limit)) }), meta };
 }
 
-/** A window that shows raster values as they are: LINEAR_EXACT over 0..max gives v = value / max. */
-function asIsMeta(max: number, file: string, extra: Record<string, unknown>): GrayMeta {
-  return {
-    modality: 'OT',
-    photometric: 'MONOCHROME2',
-    units: '',
-    valueRange: [0, max],
-    windows: [{ center: max / 2, width: max, explanation: 'as stored' }],
-    voiLutFunction: 'LINEAR_EXACT',
-    bitsAllocated: max > 255 ? 16 : 8,
-    bitsStored: max > 255 ? 16 : 8,
-    signed: false,
-    frameIndex: 0,
-    frameCount: 1,
-    source: file,
-    extra,
-  };
-}
-
 /**
  * Reads a raster file. Gray files (1 channel, or RGB with R = G = B) give `kind: 'gray'` with
  * values at their stored depth (16-bit PNG/TIFF keep 0..65535); color files give 8-bit sRGB
@@ -123,25 +111,10 @@ export async function decodeRaster(bytes: Uint8Array, options: RasterReadOptions
       for (let i = 0; i < n; i++) values[i] = data[i];
     }
     const max = sixteen ? 65535 : 255;
-    return { kind: 'gray', bitDepth: sixteen ? 16 : 8, gray: { width: info.width, height: info.height, data: values, meta: asIsMeta(max, file, extra) } };
+    return { kind: 'gray', bitDepth: sixteen ? 16 : 8, gray: { width: info.width, height: info.height, data: values, meta: rasterGrayMeta(max, file, extra) } };
   }
   const rgb = await decodeRasterRgb(bytes, options);
-  if (options.detectGray !== false) {
-    let same = true;
-    for (let i = 0; i < rgb.data.length && same; i += 3) same = rgb.data[i] === rgb.data[i + 1] && rgb.data[i] === rgb.data[i + 2];
-    if (same && !sixteen) {
-      const values = new Float32Array(rgb.width * rgb.height);
-      for (let i = 0; i < values.length; i++) values[i] = rgb.data[3 * i];
-      return { kind: 'gray', bitDepth: 8, gray: { width: rgb.width, height: rgb.height, data: values, meta: asIsMeta(255, file, extra) } };
-    }
-  }
-  const gray: GrayImage = {
-    width: rgb.width,
-    height: rgb.height,
-    data: rgbToLightnessGray(rgb.data),
-    meta: asIsMeta(255, file, { ...extra, notices: ['color image converted to gray of the same CIELAB L*'] }),
-  };
-  return { kind: 'rgb', bitDepth: sixteen ? 16 : 8, rgb, gray };
+  return rasterFromRgb(rgb, { source: file, detectGray: options.detectGray, bitDepth: sixteen ? 16 : 8, extra });
 }
 
 /**

@@ -7,7 +7,7 @@
 import { MedcolorError } from '../errors.js';
 import { decodeGrayInput, type GrayInput, type GrayInputOptions, type InputFormat } from '../io/decode-input.js';
 import { checkOutputFormat, encodeOutputs, type EncodedOutput, type OutputFormat, type OutputProvenance } from '../io/encode-output.js';
-import type { RasterCodec } from '../io/raster-types.js';
+import type { RasterCodec } from '../io/raster-image.js';
 import type { RgbImage } from '../image/types.js';
 import type { ColorizationMethod } from '../methods/types.js';
 import { colorizeImages, type ColorizeOptions } from './colorize.js';
