@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeDicom, readNifti, readNiftiInfo } from '../../src/index.js';
+import { decodeRleFrame } from '../../src/io/dicom/codecs/rle.js';
 import { daikonFile } from '../fixtures.js';
 import { checkCase, type CaseOutcome } from './check-case.js';
 import { describeFinding, runFuzz, type FuzzReport } from './run-fuzz.js';
@@ -93,6 +94,17 @@ function cutCodestream(file: Uint8Array, fraction: number): Uint8Array {
 }
 
 describe('what the fuzzer found (regressions)', () => {
+  it('a 1-bit RLE frame shorter than Rows x Columns is refused (it "decoded" to millions of zero pixels)', () => {
+    // PS3.5 Annex G: 64-byte header (1 segment at offset 64), then PackBits: a literal run of 8 bytes = 8x8 bits.
+    const frame = new Uint8Array(64 + 9);
+    new DataView(frame.buffer).setUint32(0, 1, true);
+    new DataView(frame.buffer).setUint32(4, 64, true);
+    frame.set([7, 0xff, 0x81, 0x81, 0x81, 0x81, 0x81, 0x81, 0xff], 64);
+    const spec = { rows: 8, columns: 8, samplesPerPixel: 1, bitsAllocated: 1 };
+    expect(Array.from(decodeRleFrame(frame, spec))).toEqual([0xff, 0x81, 0x81, 0x81, 0x81, 0x81, 0x81, 0xff]);
+    expect(() => decodeRleFrame(frame, { ...spec, rows: 65535 })).toThrow(expect.objectContaining({ code: 'ERR_DICOM_DECODE' }));
+  });
+
   it('a DICOM file without its 128-byte preamble and DICM (file meta first) decodes as the whole file does', async () => {
     for (const name of ['rle.dcm', 'explicit_big.dcm', 'jpeg_2000.dcm', 'deflated.dcm']) {
       const whole = new Uint8Array(readFileSync(daikonFile(name)));

@@ -66,7 +66,12 @@ export function decodeRleFrame(data: Uint8Array, spec: RleFrameSpec, file?: stri
     }
     const out = new Uint8Array(count);
     const begin = dv.getUint32(4, true);
-    unpackSegment(data, begin, data.length, out, 0, 1, count);
+    // A segment shorter than the frame is refused as the byte-plane segments are (found by
+    // test/fuzz: a 510x510 1-bit frame whose Rows said 65535 "decoded" to 33 M zero pixels).
+    const written = unpackSegment(data, begin, data.length, out, 0, 1, count);
+    if (written < count) {
+      throw new MedcolorError('ERR_DICOM_DECODE', `RLE segment 0 decoded to ${written} bytes; expected ${count} (${spec.rows}x${spec.columns} 1-bit samples)`, { file });
+    }
     return out;
   }
   const bytesPerSample = spec.bitsAllocated / 8;
