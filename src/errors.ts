@@ -117,6 +117,20 @@ export const ERROR_CODES = {
   ERR_CHECKPOINT: { exit: INPUT, meaning: 'a checkpoint is missing or does not match the network' },
   ERR_TRAINING_DIVERGED: { exit: INPUT, meaning: 'the training loss became NaN or infinite' },
   ERR_NN_POOL_CEIL_MODE: { exit: INPUT, meaning: 'a pooling layer with ceil_mode=1 that ONNX Runtime computes differently' },
+  // Server (HTTP API, job queues) and PACS (DICOMweb)
+  ERR_UNAUTHORIZED: { exit: USAGE, meaning: 'the HTTP API needs "Authorization: Bearer <token>" and it is missing or wrong (401)' },
+  ERR_NOT_FOUND: { exit: USAGE, meaning: 'no HTTP route has that method and path (404)' },
+  ERR_JOB_NOT_FOUND: { exit: USAGE, meaning: 'no job has that id (404)' },
+  ERR_BODY_TOO_LARGE: { exit: INPUT, meaning: 'the request body is larger than the server\'s --max-body (413)' },
+  ERR_QUEUE_FULL: { exit: INPUT, meaning: 'the server\'s queue is full; retry later (429)' },
+  ERR_TIMEOUT: { exit: INPUT, meaning: 'the request took longer than the server\'s --timeout (504)' },
+  ERR_UNAVAILABLE: { exit: USAGE, meaning: 'the job queue (Redis at --redis) is not reachable (503)' },
+  ERR_DICOMWEB_UNREACHABLE: { exit: USAGE, meaning: 'the PACS at --url does not answer' },
+  ERR_DICOMWEB_AUTH: { exit: USAGE, meaning: 'the PACS refused the credentials (--user/--password or --bearer)' },
+  ERR_DICOMWEB_STATUS: { exit: INPUT, meaning: 'the PACS answered a DICOMweb request with an error status or an unreadable body' },
+  ERR_DICOMWEB_MULTIPART: { exit: INPUT, meaning: 'a multipart/related DICOMweb body is malformed or truncated' },
+  ERR_PACS_NOT_FOUND: { exit: USAGE, meaning: 'the study or series is not in the PACS' },
+  ERR_PACS_STORE: { exit: OUTPUT, meaning: 'the PACS did not store a colorized instance (STOW-RS failure)' },
   // Bugs
   ERR_INTERNAL: { exit: INTERNAL, meaning: 'an internal error (a bug; please report the message)' },
 } as const satisfies Record<`ERR_${string}`, CodeInfo>;

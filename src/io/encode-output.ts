@@ -29,6 +29,9 @@ export interface EncodedOutput {
 export interface OutputProvenance {
   method: string;
   model?: string | null;
+  /** DICOM output: the UIDs to give it (deterministic derived UIDs, see io/dicom/derived-uid.ts); default new random ones. */
+  sopInstanceUid?: string;
+  seriesInstanceUid?: string;
 }
 
 /** Options of {@link encodeOutputs}. */
@@ -93,8 +96,8 @@ export async function encodeOutputs(frames: RgbImage[], input: GrayInput, option
     }];
   }
   if (options.format === 'dcm') {
-    const { method, model } = options.provenance;
-    const { bytes } = encodeDicomSecondaryCapture(frames, input.frames[0]?.meta, { method, ...(model ? { model } : {}) }, file);
+    const { method, model, sopInstanceUid, seriesInstanceUid } = options.provenance;
+    const { bytes } = encodeDicomSecondaryCapture(frames, input.frames[0]?.meta, { method, ...(model ? { model } : {}), sopInstanceUid, seriesInstanceUid }, file);
     return [{ suffix: '.dcm', bytes, contentType: 'application/dicom' }];
   }
   const encodePng = options.encodePng;

@@ -35,6 +35,10 @@ export interface SecondaryCaptureOptions {
   seriesDescription?: string;
   /** Series number; default 1000 + the source series number (or 1000). */
   seriesNumber?: number;
+  /** SOP Instance UID to use (e.g. a deterministic one from deriveUid); default a new random UID. */
+  sopInstanceUid?: string;
+  /** Series Instance UID to use; default a new random UID. */
+  seriesInstanceUid?: string;
 }
 
 function identityOf(meta: GrayMeta | undefined): Record<string, string> {
@@ -143,8 +147,8 @@ export function encodeDicomSecondaryCapture(
   const id = identityOf(source);
   const multi = frames.length > 1;
   const sopClass = multi ? MF_TRUE_COLOR_SC_SOP_CLASS : SC_SOP_CLASS;
-  const sopInstanceUid = createUid();
-  const seriesInstanceUid = createUid();
+  const sopInstanceUid = options.sopInstanceUid ?? createUid();
+  const seriesInstanceUid = options.seriesInstanceUid ?? createUid();
   const { date, time } = nowDicom();
   const pixels = new Uint8Array(width * height * 3 * frames.length + ((width * height * 3 * frames.length) % 2));
   frames.forEach((f, i) => pixels.set(f.data, i * width * height * 3));
