@@ -9,10 +9,13 @@ import { registerColorize } from './colorize.js';
 import { registerEval } from './eval.js';
 import { registerInfo } from './info.js';
 import { registerModels } from './models.js';
+import { registerBatch } from './batch.js';
+import { registerPacs } from './pacs.js';
 import { registerPrepare } from './prepare.js';
 import { registerServe } from './serve.js';
 import { registerTrain } from './train.js';
 import { registerWeb } from './web.js';
+import { registerWorker } from './worker.js';
 
 /**
  * Builds the `medcolor` program with every command registered.
@@ -35,6 +38,9 @@ export async function createProgram(): Promise<Command> {
   registerTrain(program);
   registerWeb(program);
   registerServe(program);
+  registerPacs(program);
+  registerBatch(program);
+  registerWorker(program);
   // Usage errors exit with 2 (commander's default is 1); every subcommand inherits this.
   program.exitOverride();
   for (const c of program.commands) c.exitOverride();

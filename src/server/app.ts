@@ -18,6 +18,10 @@ import { createServerMetrics, type ServerMetrics } from './metrics.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { resolveServerOptions, type ResolvedServerOptions, type ServerOptions } from './options.js';
 import { registerInfoRoutes } from './route-info.js';
+import { registerColorizeRoute } from './route-colorize.js';
+import { registerJobRoutes } from './route-jobs.js';
+import { createInProcessJobQueue } from './in-process-job-queue.js';
+import { runJobItem } from './job-items.js';
 import { createWorkLimiter, type WorkLimiter } from './work-limiter.js';
 import { packageVersion } from '../io/package-version.js';
 
@@ -40,10 +44,10 @@ export function describeHttpError(e: unknown): { status: number; code: string; m
     return { status: 413, code: 'ERR_BODY_TOO_LARGE', message: 'the request body is larger than the server\'s --max-body' };
   }
   if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || fe.statusCode === 415) {
-    return { status: 415, code: 'ERR_UNSUPPORTED_MEDIA_TYPE', message: fe.message ?? 'unsupported content type' };
+    return { status: 415, code: 'ERR_UNSUPPORTED_FORMAT', message: fe.message ?? 'unsupported content type' };
   }
   if (fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (fe.statusCode !== undefined && fe.statusCode >= 400 && fe.statusCode < 500)) {
-    return { status: 400, code: 'ERR_BAD_PARAMETER', message: fe.message ?? 'bad request' };
+    return { status: 400, code: 'ERR_USAGE', message: fe.message ?? 'bad request' };
   }
   return { status: 500, code: 'ERR_INTERNAL', message: 'internal error (the server log has the request id)' };
 }
@@ -60,11 +64,15 @@ export function sendError(ctx: ServerContext, reply: FastifyReply, e: unknown): 
 }
 
 /**
- * Creates the server (not listening yet). `jobs` is the batch queue (in-process or BullMQ);
- * without one, /v1/jobs answers 503.
+ * Creates the server (not listening yet). `jobs` is the batch queue; by default BullMQ on
+ * `options.redis` when given, else the in-process queue.
  */
 export async function createServerApp(options: ServerOptions = {}, jobs?: JobQueue): Promise<FastifyInstance> {
   const resolved = resolveServerOptions(options);
+  if (!jobs) {
+    if (resolved.redis) jobs = (await import('./bullmq-job-queue.js')).createBullmqJobQueue(resolved.redis);
+    else jobs = createInProcessJobQueue(runJobItem);
+  }
   const limiter = createWorkLimiter({ concurrency: resolved.concurrency, queue: resolved.queue, timeoutMs: resolved.timeoutSeconds * 1000 });
   const metrics = createServerMetrics(() => limiter.state());
   const ctx: ServerContext = { options: resolved, limiter, metrics, jobs };
@@ -143,6 +151,8 @@ export async function createServerApp(options: ServerOptions = {}, jobs?: JobQue
   });
   app.get('/metrics', async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
   registerInfoRoutes(app);
+  await registerColorizeRoute(app, ctx);
+  registerJobRoutes(app, ctx);
   app.addHook('onClose', async () => {
     await jobs?.close();
   });

@@ -7,7 +7,7 @@
 const BAD_REQUEST = new Set([
   'ERR_USAGE',
   'ERR_BAD_OPTION',
-  'ERR_BAD_PARAMETER',
+  'ERR_USAGE',
   'ERR_BAD_STROKES',
   'ERR_BAD_REFERENCE',
   'ERR_PALETTE_PARSE',
@@ -23,14 +23,14 @@ const BAD_REQUEST = new Set([
   'ERR_NIFTI_AXIS',
   'ERR_NIFTI_VOLUME',
   'ERR_FORMAT_MISMATCH',
-  'ERR_JOB_SPEC',
+  'ERR_USAGE',
 ]);
 
 /** Codes that mean "the image is too large for this server" (413). */
 const TOO_LARGE = new Set(['ERR_BODY_TOO_LARGE', 'ERR_IMAGE_TOO_LARGE', 'ERR_TOO_MANY_PIXELS']);
 
 /** Codes that mean "this is not an image medcolor reads" (415). */
-const UNSUPPORTED = new Set(['ERR_UNSUPPORTED_FORMAT', 'ERR_NOT_AN_IMAGE', 'ERR_UNSUPPORTED_MEDIA_TYPE']);
+const UNSUPPORTED = new Set(['ERR_UNSUPPORTED_FORMAT', 'ERR_NOT_AN_IMAGE', 'ERR_UNSUPPORTED_FORMAT']);
 
 /**
  * The status for a library error code. Decoding errors of a recognized format and method refusals

@@ -93,6 +93,56 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
       },
     },
     paths: {
+      '/v1/colorize': {
+        post: {
+          summary: 'Colorize one image',
+          description:
+            'The body is one file (DICOM, NIfTI, PNG/JPEG/TIFF/WebP), recognized by its content; or multipart/form-data with a ' +
+            '"file" part and optional "reference" (color image for transfer/welsh/kmeans) and "scribbles" (strokes JSON or image) parts. ' +
+            'The reply is the encoded result. A multi-frame input with format=png comes as a ZIP of one PNG per frame (name_0000.png, ...) ' +
+            'unless frame=N picks one.',
+          security: auth,
+          parameters: COLORIZE_PARAMETERS,
+          requestBody: {
+            required: true,
+            content: {
+              'application/octet-stream': { schema: { type: 'string', format: 'binary' } },
+              'application/dicom': { schema: { type: 'string', format: 'binary' } },
+              'image/png': { schema: { type: 'string', format: 'binary' } },
+              'image/jpeg': { schema: { type: 'string', format: 'binary' } },
+              'multipart/form-data': {
+                schema: {
+                  type: 'object',
+                  required: ['file'],
+                  properties: {
+                    file: { type: 'string', format: 'binary' },
+                    reference: { type: 'string', format: 'binary' },
+                    scribbles: { type: 'string', format: 'binary' },
+                  },
+                },
+              },
+            },
+          },
+          responses: {
+            200: {
+              description: 'the colorized image',
+              content: {
+                'image/png': { schema: { type: 'string', format: 'binary' } },
+                'application/zip': { schema: { type: 'string', format: 'binary' } },
+                'application/dicom': { schema: { type: 'string', format: 'binary' } },
+                'application/octet-stream': { schema: { type: 'string', format: 'binary' } },
+              },
+            },
+            400: errorReply('bad parameters (unknown method or model, bad window, missing reference, ...)'),
+            401: errorReply('the token is missing or wrong'),
+            413: errorReply('the body is larger than --max-body or the image larger than --max-pixels'),
+            415: errorReply('the body is not an image medcolor reads'),
+            422: errorReply('an image that cannot be decoded or that the method refuses (e.g. ct-tissue without Hounsfield units)'),
+            429: errorReply('the queue is full (retry later)'),
+            504: errorReply('the work took longer than --timeout'),
+          },
+        },
+      },
       '/v1/models': {
         get: {
           summary: 'Shipped models and their metadata',
@@ -105,6 +155,31 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
           summary: 'Colorization methods',
           security: auth,
           responses: { 200: { description: 'methods', content: { 'application/json': { schema: { type: 'object' } } } }, 401: errorReply('token missing or wrong') },
+        },
+      },
+      '/v1/jobs': {
+        post: {
+          summary: 'Start a batch job (files below --job-root, or a DICOMweb study/series/query)',
+          security: auth,
+          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/JobRequest' } } } },
+          responses: {
+            202: { description: 'accepted', content: { 'application/json': { schema: { $ref: '#/components/schemas/JobStatus' } } } },
+            400: errorReply('bad job request'),
+            401: errorReply('token missing or wrong'),
+            503: errorReply('the job queue is not available'),
+          },
+        },
+      },
+      '/v1/jobs/{id}': {
+        get: {
+          summary: 'Status and progress of a job',
+          security: auth,
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            200: { description: 'status', content: { 'application/json': { schema: { $ref: '#/components/schemas/JobStatus' } } } },
+            401: errorReply('token missing or wrong'),
+            404: errorReply('no such job'),
+          },
         },
       },
       '/healthz': { get: { summary: 'Liveness: the process answers', responses: { 200: { description: 'ok' } } } },
