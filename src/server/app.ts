@@ -69,12 +69,12 @@ export function sendError(ctx: ServerContext, reply: FastifyReply, e: unknown): 
  */
 export async function createServerApp(options: ServerOptions = {}, jobs?: JobQueue): Promise<FastifyInstance> {
   const resolved = resolveServerOptions(options);
-  if (!jobs) {
-    if (resolved.redis) jobs = (await import('./bullmq-job-queue.js')).createBullmqJobQueue(resolved.redis);
-    else jobs = createInProcessJobQueue(runJobItem);
-  }
   const limiter = createWorkLimiter({ concurrency: resolved.concurrency, queue: resolved.queue, timeoutMs: resolved.timeoutSeconds * 1000 });
   const metrics = createServerMetrics(() => limiter.state());
+  if (!jobs) {
+    if (resolved.redis) jobs = (await import('./bullmq-job-queue.js')).createBullmqJobQueue(resolved.redis);
+    else jobs = createInProcessJobQueue(runJobItem, { onItemDone: (s) => metrics.jobs.inc({ state: s.state }) });
+  }
   const ctx: ServerContext = { options: resolved, limiter, metrics, jobs };
 
   // Log lines carry only request ids, methods, route patterns, sizes, codes and timings: never

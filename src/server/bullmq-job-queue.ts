@@ -12,9 +12,8 @@ import { Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { isMedcolorError, MedcolorError } from '../errors.js';
 import { statusForCode } from './http-status.js';
-import type { ItemRunner } from './in-process-job-queue.js';
 import { jobIdFor, type JobItem, type JobSpec } from './job-items.js';
-import { summarizeJob, type ItemStatus, type JobQueue } from './job-queue.js';
+import { summarizeJob, type ItemRunner, type ItemStatus, type JobQueue } from './job-queue.js';
 
 /** The BullMQ queue's name. */
 export const QUEUE_NAME = 'medcolor';

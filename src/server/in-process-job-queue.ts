@@ -6,10 +6,7 @@
  */
 import { isMedcolorError } from '../errors.js';
 import { jobIdFor, type JobItem, type JobSpec } from './job-items.js';
-import { summarizeJob, type ItemStatus, type JobQueue, type JobStatus } from './job-queue.js';
-
-/** Runs one item; returns its outputs (and 'skipped' when the result already existed). */
-export type ItemRunner = (spec: JobSpec, item: JobItem) => Promise<{ outputs: string[]; note?: string }>;
+import { summarizeJob, type ItemRunner, type ItemStatus, type JobQueue, type JobStatus } from './job-queue.js';
 
 /**
  * Creates the in-process queue.

@@ -8,6 +8,9 @@
  */
 import type { JobItem, JobSpec } from './job-items.js';
 
+/** Runs one item; returns its outputs (and note 'skipped' when the result already existed). */
+export type ItemRunner = (spec: JobSpec, item: JobItem) => Promise<{ outputs: string[]; note?: string }>;
+
 /** State of one item. */
 export type ItemState = 'queued' | 'running' | 'done' | 'failed';
 

@@ -63,7 +63,7 @@ export function createServerMetrics(sample: () => { running: number; waiting: nu
   });
   const jobs = new client.Counter({
     name: 'medcolor_jobs_total',
-    help: 'Batch job inputs by final state (done, failed)',
+    help: 'Job items finished in this process (in-process queue) by state (done, failed)',
     labelNames: ['state'] as const,
     registers: [registry],
   });
