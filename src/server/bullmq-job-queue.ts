@@ -9,6 +9,7 @@
  * is pushed onto the dead-letter list `medcolor:dead-letter`.
  */
 import { Job, Queue, UnrecoverableError, Worker } from 'bullmq';
+import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
 import { isMedcolorError, MedcolorError } from '../errors.js';
 import { statusForCode } from './http-status.js';
@@ -110,6 +111,11 @@ export function createBullmqJobQueue(url: string): JobQueue {
   };
 }
 
+/** The name a worker process gives BullMQ (a job's `processedBy`): host and process id. */
+export function workerName(pid = process.pid): string {
+  return `medcolor-worker-${hostname()}-${pid}`;
+}
+
 /** Options of {@link startBullmqWorker}. */
 export interface BullmqWorkerOptions {
   /** Items at once in this process (default 1). */
@@ -144,7 +150,7 @@ export function startBullmqWorker(url: string, run: ItemRunner, options: BullmqW
         throw new Error(reason);
       }
     },
-    { connection, concurrency: options.concurrency ?? 1, lockDuration: lockMs, stalledInterval: Math.max(500, Math.round(lockMs / 2)), maxStalledCount: 2 },
+    { name: workerName(), connection, concurrency: options.concurrency ?? 1, lockDuration: lockMs, stalledInterval: Math.max(500, Math.round(lockMs / 2)), maxStalledCount: 2 },
   );
   worker.on('error', () => {});
   worker.on('completed', (job, result: { outputs: string[]; note?: string }) => {

@@ -11,7 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
-import { readDeadLetters } from '../../src/server/bullmq-job-queue.js';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { QUEUE_NAME, readDeadLetters, workerName } from '../../src/server/bullmq-job-queue.js';
 import { startTestServer, type TestServer } from './harness.js';
 import { medcolorArgv } from './run-cli.js';
 import { hasRedis, startRedis, type RedisHandle } from './services.js';
@@ -82,9 +84,19 @@ describe.skipIf(!hasRedis && !process.env.CI)('batch over Redis with two workers
     expect(first.total).toBe(N + 1);
     expect(post.headers.get('location')).toBe(`/v1/jobs/${first.id}`);
 
-    // Kill worker A right after it finishes its third item, when it has just taken the next one.
+    // Kill worker A in the middle of an item, after it has finished three.
+    const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+    const queue = new Queue(QUEUE_NAME, { connection });
     await until('worker A to finish 3 items', () => a.lines.filter((l) => l.state === 'done').length >= 3);
-    a.proc.kill('SIGKILL');
+    let killedIn: string | undefined;
+    await until('worker A to be inside an item', async () => {
+      const mine = (await queue.getActive()).find((j) => j.processedBy === workerName(a.proc.pid));
+      if (mine) {
+        a.proc.kill('SIGKILL');
+        killedIn = mine.id;
+      }
+      return killedIn !== undefined;
+    }, 30_000);
     const doneByA = a.lines.filter((l) => l.state === 'done').length;
     const mid = (await (await fetch(`${server.url}/v1/jobs/${first.id}`)).json()) as { state: string; done: number };
     expect(mid.done).toBeLessThan(N);
@@ -100,8 +112,15 @@ describe.skipIf(!hasRedis && !process.env.CI)('batch over Redis with two workers
     const broken = status!.items.find((i) => i.input.endsWith('zz-broken.png'))!;
     expect(broken.state).toBe('failed');
     expect(broken.code).toMatch(/^ERR_/);
-    // Worker B did the rest, including the item A was killed in.
+    // Worker B did the rest, including the item A was killed in (taken over after A's lock ran out).
     expect(b.lines.filter((l) => l.state === 'done').length).toBeGreaterThanOrEqual(N - doneByA);
+    const taken = (await queue.getJob(killedIn!))!;
+    expect(await taken.getState()).toBe('completed');
+    expect(taken.processedBy).toBe(workerName(b.proc.pid));
+    expect(taken.stalledCounter).toBeGreaterThanOrEqual(1);
+    expect(await queue.getJobCounts('completed', 'failed', 'active', 'wait', 'delayed')).toEqual({ completed: N, failed: 1, active: 0, wait: 0, delayed: 0 });
+    await queue.close();
+    connection.disconnect();
 
     // One output per input: none missing, none duplicated, no half-written file under a real name.
     const outputs = readdirSync(join(root, 'out')).filter((f) => !f.startsWith('.')).sort();
