@@ -12,7 +12,7 @@ import { decodeDicomInfo } from '../io/dicom/index.js';
 import { decodeRasterRgb, sharpRasterCodec } from '../io/raster.js';
 import type { MethodOptions } from '../methods/types.js';
 import { colorizeBytes } from '../pipeline/colorize-input.js';
-import type { ServerContext } from './app.js';
+import { sendError, type ServerContext } from './app.js';
 import { resolveRequestMethod } from './method-cache.js';
 
 /** Query parameters POST /v1/colorize understands (anything else is a 400, to catch typos). */
@@ -103,7 +103,20 @@ export async function registerColorizeRoute(app: FastifyInstance, ctx: ServerCon
   await app.register(multipart, { limits: { fileSize: limit, files: 3, fields: 0, parts: 4 }, throwFileSizeLimit: true });
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: limit }, (_req, body, done) => done(null, body));
 
-  app.post('/v1/colorize', async (req: FastifyRequest, reply: FastifyReply) => {
+  // Requests admitted (body being read, waiting or running): at most concurrency + queue, so the
+  // bodies held in memory are bounded too; one more is refused before its body is read.
+  let admitted = 0;
+  const capacity = ctx.options.concurrency + ctx.options.queue;
+  const admit = async (_req: FastifyRequest, reply: FastifyReply) => {
+    if (admitted >= capacity) {
+      return sendError(ctx, reply, new MedcolorError('ERR_QUEUE_FULL', `the server is busy: ${admitted} requests admitted (limit --concurrency + --queue = ${capacity}); retry later`));
+    }
+    admitted++;
+    // 'close' comes once the reply is sent or the client went away, whichever happens.
+    reply.raw.once('close', () => admitted--);
+  };
+
+  app.post('/v1/colorize', { onRequest: admit }, async (req: FastifyRequest, reply: FastifyReply) => {
     const q = parseQuery(req.query as Record<string, string>);
     const upload = await readUpload(req);
     await checkDicomPixels(upload.file!, ctx.options.maxPixels);

@@ -155,6 +155,8 @@ describe('POST /v1/colorize', () => {
       const refused = replies.find((r) => r.status === 429)!;
       expect(refused.headers.get('retry-after')).toBe('1');
       expect(await refused.json()).toMatchObject({ code: 'ERR_QUEUE_FULL' });
+      // The slots are given back: the next request goes through.
+      expect((await post(`${busy.url}/v1/colorize?method=gray`, phantom)).status).toBe(200);
     } finally {
       await busy.close();
     }
