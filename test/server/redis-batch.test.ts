@@ -144,4 +144,13 @@ describe.skipIf(!hasRedis && !process.env.CI)('batch over Redis with two workers
     expect(again.id).toBe(first.id);
     expect(again.done).toBe(N);
   });
+
+  it('medcolor batch without --redis runs the job in its own process', async () => {
+    const { runMedcolor } = await import('./run-cli.js');
+    const r = await runMedcolor(['batch', join(root, 'in', 'img-0[0-2].png'), '-o', join(root, 'local'), '--method', 'gray', '--json']);
+    expect(r.code).toBe(0);
+    const status = JSON.parse(r.stdout) as { state: string; done: number; total: number };
+    expect(status).toMatchObject({ state: 'done', done: 3, total: 3 });
+    expect(readdirSync(join(root, 'local')).sort()).toEqual(['img-00.png', 'img-01.png', 'img-02.png']);
+  });
 });
