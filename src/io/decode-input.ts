@@ -134,8 +134,9 @@ export function detectFormat(head: Uint8Array, name = '', totalLength = head.len
   return undefined;
 }
 
-const UNSUPPORTED =
-  'the file is not a recognized image; supported: DICOM (with or without preamble), NIfTI-1/2 (.nii, gzipped under any name, .hdr/.img pair), PNG, JPEG, TIFF, WebP, GIF, AVIF';
+const SUPPORTED = 'supported: DICOM (with or without preamble), NIfTI-1/2 (.nii, gzipped under any name, .hdr/.img pair), PNG, JPEG, TIFF, WebP, GIF, AVIF';
+/** The message of ERR_UNSUPPORTED_FORMAT for bytes no reader recognizes. */
+export const UNRECOGNIZED_INPUT = `the file is not a recognized image; ${SUPPORTED}`;
 
 /**
  * Decodes one input from its bytes into gray images of physical values: every DICOM frame (or
@@ -158,7 +159,7 @@ export async function decodeGrayInput(bytes: Uint8Array, options: DecodeInputOpt
   const plain = gzipped ? await gunzipIfNeeded(bytes, file) : bytes;
   const format = gzipped ? (isNiftiHeader(plain) ? 'nifti' : undefined) : detectFormat(plain.subarray(0, 1024), source, plain.length);
   if (!format) {
-    throw new MedcolorError('ERR_UNSUPPORTED_FORMAT', gzipped ? 'gzip data that is not a NIfTI volume; ' + UNSUPPORTED.slice(4) : UNSUPPORTED, { file });
+    throw new MedcolorError('ERR_UNSUPPORTED_FORMAT', gzipped ? `gzip data whose content is not a NIfTI header; ${SUPPORTED}` : UNRECOGNIZED_INPUT, { file });
   }
   let frames: GrayImage[];
   let volume: Volume | undefined;

@@ -5,7 +5,7 @@
  */
 import { open } from 'node:fs/promises';
 import { MedcolorError } from '../errors.js';
-import { decodeGrayInput, detectFormat, type GrayInput, type GrayInputOptions, type InputFormat } from './decode-input.js';
+import { decodeGrayInput, detectFormat, UNRECOGNIZED_INPUT, type GrayInput, type GrayInputOptions, type InputFormat } from './decode-input.js';
 import { gunzipIfNeeded, isNiftiHeader, niftiMagic } from './nifti.js';
 import { niftiPairOf } from './nifti-file.js';
 import { decodeRaster } from './raster.js';
@@ -59,11 +59,7 @@ export async function detectInputFormat(file: string): Promise<InputFormat> {
   const { head, size } = await readHead(file, 1 << 16);
   const format = detectFormat(head, file, size) ?? ((await pairOf(file)) ? 'nifti' : undefined);
   if (!format) {
-    throw new MedcolorError(
-      'ERR_UNSUPPORTED_FORMAT',
-      'the file is not a recognized image; supported: DICOM (with or without preamble), NIfTI-1/2 (.nii, gzipped under any name, .hdr/.img pair), PNG, JPEG, TIFF, WebP, GIF, AVIF',
-      { file },
-    );
+    throw new MedcolorError('ERR_UNSUPPORTED_FORMAT', UNRECOGNIZED_INPUT, { file });
   }
   return format;
 }

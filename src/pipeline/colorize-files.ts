@@ -5,17 +5,16 @@
  * time, so memory stays flat over thousands of files; a bad input is reported and the run goes
  * on. Node only.
  */
-import { statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
 import { isMedcolorError, MedcolorError, type ErrorCode } from '../errors.js';
-import type { InputFormat } from '../io/decode-input.js';
+import { detectFormat, type GrayInputOptions, type InputFormat } from '../io/decode-input.js';
 import { expandInputs } from '../io/expand-inputs.js';
 import { encodePng } from '../io/raster.js';
 import { readGrayInput } from '../io/read-any.js';
 import { ensureFolder, OutputNamer, writeOutputs } from '../io/write-output.js';
 import type { ColorizationMethod } from '../methods/types.js';
 import { colorizeInput, type ColorizeInputOptions } from './colorize-input.js';
-import type { GrayInputOptions } from '../io/decode-input.js';
 
 /** File name endings picked up when walking folders and globs (files named directly are always read). */
 export const INPUT_EXTENSIONS = [
@@ -25,15 +24,28 @@ export const INPUT_EXTENSIONS = [
 
 /**
  * Whether a file found in a folder or by a glob is an input: a known ending, or no extension at
- * all (DICOM files are often named IM0001). The .img of an .hdr/.img pair is read through its .hdr.
+ * all and content that is an image (DICOM files are often named IM0001; a LICENSE or DICOMDIR's
+ * neighbours that are not images are passed over). The .img of an .hdr/.img pair is read
+ * through its .hdr.
  *
  * @example
- * isInputFile('series/IM0001'); // true
+ * isInputFile('series/IM0001'); // true for a DICOM file
  */
 export function isInputFile(file: string): boolean {
   const lower = file.toLowerCase();
   if (INPUT_EXTENSIONS.some((e) => lower.endsWith(e))) return true;
-  return extname(basename(file)) === '';
+  if (extname(basename(file)) !== '') return false;
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    const head = new Uint8Array(1024);
+    const n = readSync(fd, head, 0, head.length, 0);
+    return detectFormat(head.subarray(0, n), file, fstatSync(fd).size) !== undefined;
+  } catch {
+    return true; // unreadable: let the reader report why
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 /** Options of {@link colorizeFiles}. */

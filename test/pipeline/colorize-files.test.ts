@@ -160,6 +160,7 @@ describe('colorizeFiles', () => {
     writeFileSync(join(dir, 'IM0001'), stripPart10(dcm));
     writeFileSync(join(dir, 'sub', 'broken.dcm'), Buffer.concat([Buffer.alloc(128), Buffer.from('DICM'), Buffer.alloc(40, 7)]));
     writeFileSync(join(dir, 'notes.txt'), 'not an input: skipped by the walk');
+    writeFileSync(join(dir, 'LICENSE'), 'MIT License. Not an image, and without an extension: skipped by its content');
     const rgb = Uint8Array.from({ length: 8 * 8 * 3 }, (_, i) => (i * 29) % 256);
     await sharp(Buffer.from(rgb), { raw: { width: 8, height: 8, channels: 3 } }).png().toFile(join(dir, 'sub', 'photo.png'));
     const entries: ColorizeFileEntry[] = [];
