@@ -84,7 +84,7 @@ async function main(): Promise<void> {
     const decode = await timeIt(3, () => decodeNifti(bytes));
     const vol = await decodeNifti(bytes);
     console.log(
-      `${'NIfTI ch2better.nii.gz (7 MB gz, 181x217x181)'.padEnd(44)} ${vol.slices.length} slices  zlib gunzip ${inflate.toFixed(0)} ms | ` +
+      `${`NIfTI ch2better.nii.gz (7 MB gz, ${vol.slices[0].width}x${vol.slices[0].height}x${vol.slices.length})`.padEnd(44)}  zlib gunzip ${inflate.toFixed(0)} ms | ` +
         `decodeNifti ${decode.toFixed(0)} ms = ${(decode / inflate).toFixed(2)}x gunzip alone (median of 3)`,
     );
   }

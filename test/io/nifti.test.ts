@@ -8,7 +8,8 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import * as nifti from 'nifti-reader-js';
 import { describe, expect, it } from 'vitest';
-import type { NiftiLayout } from '../../src/io/nifti.js';
+import { decodeNifti, type NiftiLayout } from '../../src/io/nifti.js';
+import { buildNifti } from './nifti-builder.js';
 import { readNifti, writeNiftiRgb24 } from '../../src/io/nifti-file.js';
 import type { RgbImage, Volume } from '../../src/image/types.js';
 import { hasSharedData, sharedData } from '../fixtures.js';
@@ -123,5 +124,25 @@ describe.skipIf(!haveData)('readNifti on every shared NIfTI file (vs nibabel)', 
       const back = await readNifti(out, { axis: 'coronal' });
       expect(back.slices.length).toBe(41);
     }
+  });
+});
+
+describe('decodeNifti byte orders (built from the header layout)', () => {
+  it('reads int16 voxels with scl_slope/scl_inter the same in little- and big-endian files', async () => {
+    const dims = [5, 4, 3];
+    const n = dims[0] * dims[1] * dims[2];
+    const raw = Int16Array.from({ length: n }, (_, v) => (v * 977) % 65536 - 32768);
+    const bytes = (bigEndian: boolean) => {
+      const d = new Uint8Array(2 * n);
+      const dv = new DataView(d.buffer);
+      raw.forEach((x, v) => dv.setInt16(2 * v, x, !bigEndian));
+      return buildNifti({ dims, datatype: 4, bitpix: 16, data: d, sclSlope: 0.5, sclInter: -7, bigEndian });
+    };
+    const [le, be] = [await decodeNifti(bytes(false)), await decodeNifti(bytes(true))];
+    for (const vol of [le, be]) {
+      // Voxel (i, j, k) is raw[i + 5 j + 20 k]; rows are flipped.
+      for (const [i, j, k] of [[0, 0, 0], [4, 3, 2], [2, 1, 1]]) expect(voxelAxial(vol, i, j, k)).toBe(raw[i + 5 * j + 20 * k] * 0.5 - 7);
+    }
+    expect(Array.from(be.slices[1].data)).toEqual(Array.from(le.slices[1].data));
   });
 });
