@@ -3,7 +3,7 @@
  * Contract of the exported model (read by methods/model.ts): input `L` float32 [N,1,H,W]
  * holding L* / 50 - 1; output `ab` float32 [N,2,H,W] in [-1,1], a*b* = ab * `medcolor.ab_scale`.
  */
-import type { Tensor } from '../nn/graph.js';
+import type { Tensor } from '../nn/ir.js';
 import { huberLoss, l1Loss, mseLoss } from '../nn/losses.js';
 import { importModel } from '../nn/onnx-io.js';
 import type { BuildContext } from '../nn/params.js';

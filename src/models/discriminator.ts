@@ -3,7 +3,7 @@
  * LeakyReLU(0.2), no normalization (so that, inside the generator's step, it has no state to
  * update), ending in one logit per overlapping patch.
  */
-import type { Tensor } from '../nn/graph.js';
+import type { Tensor } from '../nn/ir.js';
 import { activation, concat, conv2d } from '../nn/layers.js';
 import type { BuildContext } from '../nn/params.js';
 

@@ -3,7 +3,8 @@
  * (a perceptual loss through an ImageNet-trained feature network) can train the a*b* output.
  * Same formulas as src/color/lab.ts (D65, IEC 61966-2-1), on NCHW tensors.
  */
-import type { Graph, Tensor } from '../nn/graph.js';
+import type { Graph } from '../nn/graph.js';
+import type { Tensor } from '../nn/ir.js';
 import { add, mul, mulScalar } from '../nn/ops.js';
 
 const EPS_F = 6 / 29;

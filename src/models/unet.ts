@@ -10,7 +10,7 @@
  * an embedding from a pretrained encoder (as Deep Koalarization fuses Inception-ResNet-v2).
  * With `depth: 3` and neither option it is exactly the benchmark U-Net of shared/reference.
  */
-import type { Tensor } from '../nn/graph.js';
+import type { Tensor } from '../nn/ir.js';
 import { concat, conv2d, convBnAct, convTranspose2d, globalAvgPool, linear } from '../nn/layers.js';
 import type { BuildContext } from '../nn/params.js';
 

@@ -8,7 +8,8 @@
  * const loss = mse(g, pred, target);
  * const grads = gradients(g, loss, params); // Tensor per param, same shape
  */
-import type { Graph, Node, Tensor } from './graph.js';
+import type { Graph } from './graph.js';
+import type { Node, Tensor } from './ir.js';
 
 /** What a rule receives. */
 export interface VjpContext {

@@ -3,7 +3,8 @@
  * into the preceding convolutions (by the layers, in 'export' mode), and metadata_props say
  * what the model expects and returns and how it was trained.
  */
-import { Graph, type Tensor } from './graph.js';
+import { Graph } from './graph.js';
+import type { Tensor } from './ir.js';
 import { serializeModel } from './onnx-io.js';
 import { BuildContext, type ParamStore } from './params.js';
 

@@ -1,7 +1,8 @@
 /**
  * A small typed graph builder that emits ONNX. Every op added gets its output shapes inferred
  * at build time (see shape-infer.ts), so model code, autodiff and export can rely on static
- * shapes. Shapes are fully static: a graph is built for one batch size and image size.
+ * shapes. Shapes are fully static: a graph is built for one batch size and image size. The
+ * types it is made of (Tensor, Node, AttrValue, ...) are in ir.ts.
  *
  * @example
  * const g = new Graph('tiny');
@@ -11,41 +12,9 @@
  * g.output(y, 'y');
  * const bytes = serializeModel(g); // see onnx-io.ts
  */
+import type { AttrValue, ConstTensor, DType, Node, Tensor } from './ir.js';
+import { shapeSize } from './ir.js';
 import { inferShapes } from './shape-infer.js';
-
-export type DType = 'float32' | 'int64' | 'bool' | 'int32';
-
-/** A value in the graph: its unique name, static shape and element type. */
-export interface Tensor {
-  readonly name: string;
-  readonly shape: readonly number[];
-  readonly dtype: DType;
-}
-
-/** Attribute values. Integers become INT(S) unless the attribute is known to be a float. */
-export type AttrValue = number | number[] | string | string[] | { tensor: ConstTensor };
-
-/** Constant tensor data (initializers and Constant attributes). */
-export interface ConstTensor {
-  dtype: DType;
-  shape: number[];
-  data: Float32Array | BigInt64Array | Int32Array | Uint8Array;
-}
-
-export interface Node {
-  op: string;
-  name: string;
-  inputs: string[];
-  outputs: string[];
-  attrs: Record<string, AttrValue>;
-  domain?: string;
-}
-
-/** Attributes ONNX defines as FLOAT / FLOATS for the ops used here. */
-export const FLOAT_ATTRS = new Set([
-  'alpha', 'beta', 'epsilon', 'momentum', 'gamma', 'cubic_coeff_a', 'extrapolation_value', 'bias', 'lambd', 'value_float',
-  'value_floats', 'min', 'max', 'seed', 'mean', 'scale', 'high', 'low',
-]);
 
 let graphCounter = 0;
 
@@ -175,24 +144,10 @@ export class Graph {
 
   /** Number of elements of a tensor. */
   static size(t: Tensor | readonly number[]): number {
-    const shape = Array.isArray(t) ? (t as number[]) : (t as Tensor).shape;
-    return shape.reduce((a, b) => a * b, 1);
+    return shapeSize(Array.isArray(t) ? (t as number[]) : (t as Tensor).shape);
   }
 
   get id(): string {
     return this.prefix;
   }
-}
-
-/** Shape of broadcasting two shapes (numpy rules). */
-export function broadcastShapes(a: readonly number[], b: readonly number[]): number[] {
-  const n = Math.max(a.length, b.length);
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const da = a[a.length - n + i] ?? 1;
-    const db = b[b.length - n + i] ?? 1;
-    if (da !== db && da !== 1 && db !== 1) throw new Error(`cannot broadcast [${a}] with [${b}]`);
-    out.push(da === 1 ? db : da);
-  }
-  return out;
 }

@@ -5,7 +5,7 @@
  * @example
  * const h = convBnAct(ctx, 'enc1', x, { out: 64, stride: 2 });
  */
-import type { Tensor } from './graph.js';
+import type { Tensor } from './ir.js';
 import type { BuildContext } from './params.js';
 
 export interface Conv2dOptions {

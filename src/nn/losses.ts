@@ -1,7 +1,8 @@
 /**
  * Loss functions as graph builders. Each returns a scalar tensor (mean over all elements).
  */
-import type { Graph, Tensor } from './graph.js';
+import type { Graph } from './graph.js';
+import type { Tensor } from './ir.js';
 import { mul, sub } from './ops.js';
 
 /** Mean squared error. */

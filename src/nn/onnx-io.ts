@@ -4,9 +4,9 @@
  * a Graph (for frozen feature networks).
  */
 import onnxProto from 'onnx-proto';
-import type { AttrValue, ConstTensor, DType, Graph, Node, Tensor } from './graph.js';
-import { FLOAT_ATTRS } from './graph.js';
-import { ONNX_DTYPE } from './shape-infer.js';
+import type { Graph } from './graph.js';
+import type { AttrValue, ConstTensor, Node, Tensor } from './ir.js';
+import { DTYPE_FROM_ONNX, FLOAT_ATTRS, ONNX_DTYPE } from './ir.js';
 
 const { onnx } = onnxProto;
 type IAttributeProto = onnxProto.onnx.IAttributeProto;
@@ -14,7 +14,6 @@ type ITensorProto = onnxProto.onnx.ITensorProto;
 type IValueInfoProto = onnxProto.onnx.IValueInfoProto;
 
 const AT = onnx.AttributeProto.AttributeType;
-const FROM_ONNX: Record<number, DType> = { 1: 'float32', 6: 'int32', 7: 'int64', 9: 'bool' };
 
 function tensorProto(name: string, c: ConstTensor): ITensorProto {
   const buf = c.data;
@@ -113,7 +112,7 @@ export function serializeModel(g: Graph, options: SerializeOptions = {}): Uint8A
 }
 
 function constFromProto(t: ITensorProto): ConstTensor {
-  const dtype = FROM_ONNX[t.dataType ?? 1];
+  const dtype = DTYPE_FROM_ONNX[t.dataType ?? 1];
   if (!dtype) throw new Error(`tensor '${t.name}': data type ${t.dataType} is not supported`);
   const shape = (t.dims ?? []).map((d) => Number(d));
   const raw = t.rawData && t.rawData.length ? t.rawData : undefined;

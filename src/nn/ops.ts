@@ -1,7 +1,8 @@
 /**
  * Small helpers that emit common ONNX patterns into a Graph; used by layers, losses and VJP rules.
  */
-import type { Graph, Tensor } from './graph.js';
+import type { Graph } from './graph.js';
+import type { Tensor } from './ir.js';
 
 export const add = (g: Graph, a: Tensor, b: Tensor) => g.op1('Add', [a, b]);
 export const sub = (g: Graph, a: Tensor, b: Tensor) => g.op1('Sub', [a, b]);
@@ -15,6 +16,11 @@ export const transpose = (g: Graph, a: Tensor, perm: number[]) => g.op1('Transpo
 
 export function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+/** A float32 constant (an initializer) with the given shape and data. */
+export function floatConstant(g: Graph, shape: number[], data: Float32Array, stem = 'const'): Tensor {
+  return g.constant({ dtype: 'float32', shape, data }, stem);
 }
 
 /** A float32 tensor of zeros with the given shape. */

@@ -2,7 +2,8 @@
  * Optimizers written into the training graph (so one session.run is one whole step), gradient
  * clipping by global norm, and learning-rate schedules (computed per step in JS and fed in).
  */
-import type { Graph, Tensor } from './graph.js';
+import type { Graph } from './graph.js';
+import type { Tensor } from './ir.js';
 import { add, mul, mulScalar, sub } from './ops.js';
 
 /** Optimizer settings. Defaults follow PyTorch. */

@@ -1,7 +1,8 @@
 /**
  * Named parameters, seeded initialization and the build context that models are written against.
  */
-import type { Graph, Tensor } from './graph.js';
+import type { Graph } from './graph.js';
+import type { Tensor } from './ir.js';
 
 /** How a parameter is initialized. */
 export type InitKind = 'he' | 'xavier' | 'zeros' | 'ones' | 'normal';

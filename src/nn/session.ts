@@ -9,7 +9,7 @@ import type { CheckpointData } from './checkpoint.js';
 import { createSession, ort, type SessionOptions } from './runtime.js';
 import { buildEvalGraph, buildTrainGraph, newName, optName, type TrainGraph, type TrainGraphSpec } from './train-graph.js';
 import type { BuildContext } from './params.js';
-import type { Tensor } from './graph.js';
+import type { Tensor } from './ir.js';
 
 function tensor(data: Float32Array, shape: readonly number[]): ort.Tensor {
   return new ort.Tensor('float32', data, shape as number[]);

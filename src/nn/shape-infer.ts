@@ -3,9 +3,9 @@
  * Shapes must be fully known; inputs that carry shapes (Reshape's shape, Slice's starts, ...)
  * must be constants.
  */
-import type { AttrValue, DType, Graph, Tensor } from './graph.js';
-import { broadcastShapes } from './graph.js';
 import { MedcolorError } from '../errors.js';
+import type { AttrValue, ConstantSource, DType, Tensor } from './ir.js';
+import { broadcastShapes, DTYPE_FROM_ONNX, getIntsAttr, getNumberAttr, normalizeAxis, shapeSize } from './ir.js';
 
 export interface ShapeInfo {
   shape: number[];
@@ -20,26 +20,7 @@ const BINARY = new Set(['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Max', 'Min', 'And', 
 const COMPARE = new Set(['Greater', 'Less', 'Equal', 'GreaterOrEqual', 'LessOrEqual']);
 const REDUCE = new Set(['ReduceMean', 'ReduceSum', 'ReduceMax', 'ReduceMin', 'ReduceSumSquare', 'ReduceL2', 'ReduceProd']);
 
-/** ONNX TensorProto.DataType numbers for the dtypes used here. */
-export const ONNX_DTYPE: Record<DType, number> = { float32: 1, int32: 6, int64: 7, bool: 9 };
-const FROM_ONNX: Record<number, DType> = { 1: 'float32', 6: 'int32', 7: 'int64', 9: 'bool' };
-
-/** An INTS attribute (a single INT is promoted), or the fallback. */
-export function ints(v: AttrValue | undefined, fallback: number[]): number[] {
-  if (v === undefined) return fallback;
-  if (Array.isArray(v)) return v as number[];
-  if (typeof v === 'number') return [v];
-  throw new Error(`expected an int list attribute, got ${JSON.stringify(v)}`);
-}
-/** A numeric attribute, or the fallback. */
-export function int(v: AttrValue | undefined, fallback: number): number {
-  return typeof v === 'number' ? v : fallback;
-}
-function normAxis(axis: number, rank: number): number {
-  return axis < 0 ? axis + rank : axis;
-}
-
-function need(g: Graph, t: Tensor | undefined, what: string, op: string): number[] {
+function need(g: ConstantSource, t: Tensor | undefined, what: string, op: string): number[] {
   if (!t) throw new Error(`${op}: missing ${what}`);
   const v = g.constValues(t);
   if (!v) throw new Error(`${op}: ${what} must be a constant`);
@@ -69,7 +50,7 @@ export function explicitPads(
 ): number[] {
   const sp = spatial.length;
   const autoPad = typeof attrs.auto_pad === 'string' ? attrs.auto_pad : 'NOTSET';
-  if (autoPad === 'NOTSET') return ints(attrs.pads, Array(2 * sp).fill(0));
+  if (autoPad === 'NOTSET') return getIntsAttr(attrs.pads, Array(2 * sp).fill(0));
   if (autoPad === 'VALID') return Array(2 * sp).fill(0);
   if (autoPad !== 'SAME_UPPER' && autoPad !== 'SAME_LOWER') {
     throw new Error(`auto_pad '${autoPad}' is not valid; valid: NOTSET, SAME_UPPER, SAME_LOWER, VALID`);
@@ -86,7 +67,7 @@ export function explicitPads(
 }
 
 export function inferShapes(
-  g: Graph,
+  g: ConstantSource,
   op: string,
   inputs: (Tensor | undefined)[],
   attrs: Record<string, AttrValue>,
@@ -107,17 +88,17 @@ export function inferShapes(
   if (op === 'Where') {
     return one(broadcastShapes(broadcastShapes(xs, inputs[1]!.shape), inputs[2]!.shape), inputs[1]!.dtype);
   }
-  if (op === 'Cast') return one(xs, FROM_ONNX[int(attrs.to, 1)]);
+  if (op === 'Cast') return one(xs, DTYPE_FROM_ONNX[getNumberAttr(attrs.to, 1)]);
   if (REDUCE.has(op)) {
-    const keep = int(attrs.keepdims, 1) === 1;
+    const keep = getNumberAttr(attrs.keepdims, 1) === 1;
     let axes: number[] | undefined;
     if (op === 'ReduceMean' || op === 'ReduceMax' || op === 'ReduceMin' || op === 'ReduceL2' || op === 'ReduceProd' || op === 'ReduceSumSquare') {
-      axes = attrs.axes !== undefined ? ints(attrs.axes, []) : undefined;
+      axes = attrs.axes !== undefined ? getIntsAttr(attrs.axes, []) : undefined;
     } else {
       axes = inputs[1] ? need(g, inputs[1], 'axes', op) : undefined;
     }
     const all = axes === undefined || axes.length === 0;
-    const set = new Set((axes ?? []).map((a) => normAxis(a, xs.length)));
+    const set = new Set((axes ?? []).map((a) => normalizeAxis(a, xs.length)));
     const out: number[] = [];
     xs.forEach((d, i) => {
       if (all || set.has(i)) {
@@ -130,9 +111,9 @@ export function inferShapes(
     case 'Conv': {
       const w = inputs[1]!.shape;
       const sp = xs.length - 2;
-      const k = ints(attrs.kernel_shape, w.slice(2));
-      const strides = ints(attrs.strides, Array(sp).fill(1));
-      const dil = ints(attrs.dilations, Array(sp).fill(1));
+      const k = getIntsAttr(attrs.kernel_shape, w.slice(2));
+      const strides = getIntsAttr(attrs.strides, Array(sp).fill(1));
+      const dil = getIntsAttr(attrs.dilations, Array(sp).fill(1));
       const pads = explicitPads(attrs, xs.slice(2), k, strides, dil);
       const out = [xs[0], w[0]];
       for (let i = 0; i < sp; i++) out.push(convOutSize(xs[2 + i], k[i], strides[i], pads[i], pads[i + sp], dil[i]));
@@ -140,17 +121,17 @@ export function inferShapes(
     }
     case 'ConvTranspose': {
       const w = inputs[1]!.shape;
-      const group = int(attrs.group, 1);
+      const group = getNumberAttr(attrs.group, 1);
       const sp = xs.length - 2;
       const out = [xs[0], w[1] * group];
-      const outputShape = ints(attrs.output_shape, []);
+      const outputShape = getIntsAttr(attrs.output_shape, []);
       if (outputShape.length) return one([...out, ...outputShape.slice(-sp)]);
       const autoPad = typeof attrs.auto_pad === 'string' ? attrs.auto_pad : 'NOTSET';
-      const strides = ints(attrs.strides, Array(sp).fill(1));
+      const strides = getIntsAttr(attrs.strides, Array(sp).fill(1));
       if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') return one([...out, ...xs.slice(2).map((d, i) => d * strides[i])]);
-      const dil = ints(attrs.dilations, Array(sp).fill(1));
-      const pads = autoPad === 'VALID' ? Array(2 * sp).fill(0) : ints(attrs.pads, Array(2 * sp).fill(0));
-      const outPad = ints(attrs.output_padding, Array(sp).fill(0));
+      const dil = getIntsAttr(attrs.dilations, Array(sp).fill(1));
+      const pads = autoPad === 'VALID' ? Array(2 * sp).fill(0) : getIntsAttr(attrs.pads, Array(2 * sp).fill(0));
+      const outPad = getIntsAttr(attrs.output_padding, Array(sp).fill(0));
       for (let i = 0; i < sp; i++) {
         out.push(strides[i] * (xs[2 + i] - 1) + outPad[i] + (w[2 + i] - 1) * dil[i] + 1 - pads[i] - pads[i + sp]);
       }
@@ -164,12 +145,12 @@ export function inferShapes(
       return one(xs);
     case 'MaxPool':
     case 'AveragePool': {
-      const k = ints(attrs.kernel_shape, []);
+      const k = getIntsAttr(attrs.kernel_shape, []);
       const sp = k.length;
-      const strides = ints(attrs.strides, Array(sp).fill(1));
-      const dil = ints(attrs.dilations, Array(sp).fill(1));
+      const strides = getIntsAttr(attrs.strides, Array(sp).fill(1));
+      const dil = getIntsAttr(attrs.dilations, Array(sp).fill(1));
       const pads = explicitPads(attrs, xs.slice(2), k, strides, dil);
-      const ceil = int(attrs.ceil_mode, 0) === 1;
+      const ceil = getNumberAttr(attrs.ceil_mode, 0) === 1;
       const out = [xs[0], xs[1]];
       for (let i = 0; i < sp; i++) {
         const o = convOutSize(xs[2 + i], k[i], strides[i], pads[i], pads[i + sp], dil[i], ceil);
@@ -190,13 +171,13 @@ export function inferShapes(
     case 'GlobalMaxPool':
       return one([xs[0], xs[1], ...xs.slice(2).map(() => 1)]);
     case 'Concat': {
-      const axis = normAxis(int(attrs.axis, 0), xs.length);
+      const axis = normalizeAxis(getNumberAttr(attrs.axis, 0), xs.length);
       const out = [...xs];
       out[axis] = inputs.reduce((s, t) => s + t!.shape[axis], 0);
       return one(out);
     }
     case 'Split': {
-      const axis = normAxis(int(attrs.axis, 0), xs.length);
+      const axis = normalizeAxis(getNumberAttr(attrs.axis, 0), xs.length);
       const sizes = inputs[1] ? need(g, inputs[1], 'split', op) : Array(nOut).fill(xs[axis] / nOut);
       return sizes.map((s) => {
         const o = [...xs];
@@ -211,7 +192,7 @@ export function inferShapes(
       const steps = inputs[4] ? need(g, inputs[4], 'steps', op) : starts.map(() => 1);
       const out = [...xs];
       axes.forEach((a0, i) => {
-        const a = normAxis(a0, xs.length);
+        const a = normalizeAxis(a0, xs.length);
         const d = xs[a];
         const st = steps[i];
         let s = starts[i] < 0 ? starts[i] + d : starts[i];
@@ -231,36 +212,36 @@ export function inferShapes(
     case 'Pad': {
       const pads = need(g, inputs[1], 'pads', op);
       const r = xs.length;
-      const axes = inputs[3] ? need(g, inputs[3], 'axes', op).map((a) => normAxis(a, r)) : xs.map((_, i) => i);
+      const axes = inputs[3] ? need(g, inputs[3], 'axes', op).map((a) => normalizeAxis(a, r)) : xs.map((_, i) => i);
       const out = [...xs];
       axes.forEach((a, i) => (out[a] += pads[i] + pads[i + axes.length]));
       return one(out);
     }
     case 'Reshape': {
       const shape = need(g, inputs[1], 'shape', op);
-      const total = Graph_size(xs);
+      const total = shapeSize(xs);
       const out = shape.map((d, i) => (d === 0 ? xs[i] : d));
       const neg = out.indexOf(-1);
-      if (neg >= 0) out[neg] = total / Graph_size(out.filter((_, i) => i !== neg));
-      if (Graph_size(out) !== total) throw new Error(`Reshape: cannot reshape [${xs}] to [${shape}]`);
+      if (neg >= 0) out[neg] = total / shapeSize(out.filter((_, i) => i !== neg));
+      if (shapeSize(out) !== total) throw new Error(`Reshape: cannot reshape [${xs}] to [${shape}]`);
       return one(out);
     }
     case 'Flatten': {
-      const axis = normAxis(int(attrs.axis, 1), xs.length);
-      return one([Graph_size(xs.slice(0, axis)), Graph_size(xs.slice(axis))]);
+      const axis = normalizeAxis(getNumberAttr(attrs.axis, 1), xs.length);
+      return one([shapeSize(xs.slice(0, axis)), shapeSize(xs.slice(axis))]);
     }
     case 'Transpose': {
-      const perm = ints(attrs.perm, xs.map((_, i) => xs.length - 1 - i));
+      const perm = getIntsAttr(attrs.perm, xs.map((_, i) => xs.length - 1 - i));
       return one(perm.map((p) => xs[p]));
     }
     case 'Squeeze': {
-      const axes = inputs[1] ? need(g, inputs[1], 'axes', op).map((a) => normAxis(a, xs.length)) : xs.map((d, i) => (d === 1 ? i : -1));
+      const axes = inputs[1] ? need(g, inputs[1], 'axes', op).map((a) => normalizeAxis(a, xs.length)) : xs.map((d, i) => (d === 1 ? i : -1));
       return one(xs.filter((_, i) => !axes.includes(i)));
     }
     case 'Unsqueeze': {
       const axes0 = need(g, inputs[1], 'axes', op);
       const r = xs.length + axes0.length;
-      const axes = axes0.map((a) => normAxis(a, r)).sort((a, b) => a - b);
+      const axes = axes0.map((a) => normalizeAxis(a, r)).sort((a, b) => a - b);
       const out = [...xs];
       for (const a of axes) out.splice(a, 0, 1);
       return one(out);
@@ -287,8 +268,8 @@ export function inferShapes(
     }
     case 'Gemm': {
       const b = inputs[1]!.shape;
-      const m = int(attrs.transA, 0) ? xs[1] : xs[0];
-      const n = int(attrs.transB, 0) ? b[0] : b[1];
+      const m = getNumberAttr(attrs.transA, 0) ? xs[1] : xs[0];
+      const n = getNumberAttr(attrs.transB, 0) ? b[0] : b[1];
       return one([m, n]);
     }
     case 'Shape':
@@ -299,7 +280,7 @@ export function inferShapes(
     case 'GatherElements':
       return one([...inputs[1]!.shape]);
     case 'Gather': {
-      const axis = normAxis(int(attrs.axis, 0), xs.length);
+      const axis = normalizeAxis(getNumberAttr(attrs.axis, 0), xs.length);
       return one([...xs.slice(0, axis), ...inputs[1]!.shape, ...xs.slice(axis + 1)]);
     }
     case 'ConstantOfShape': {
@@ -313,8 +294,8 @@ export function inferShapes(
     }
     case 'ArgMax':
     case 'ArgMin': {
-      const axis = normAxis(int(attrs.axis, 0), xs.length);
-      const keep = int(attrs.keepdims, 1) === 1;
+      const axis = normalizeAxis(getNumberAttr(attrs.axis, 0), xs.length);
+      const keep = getNumberAttr(attrs.keepdims, 1) === 1;
       const out = keep ? xs.map((d, i) => (i === axis ? 1 : d)) : xs.filter((_, i) => i !== axis);
       return one(out, 'int64');
     }
@@ -330,8 +311,4 @@ export function shapeInferenceOps(): string[] {
     'Reshape', 'Flatten', 'Transpose', 'Squeeze', 'Unsqueeze', 'Expand', 'Tile', 'Resize', 'MatMul', 'Gemm', 'Shape',
     'ScatterElements', 'ScatterND', 'GatherElements', 'Gather', 'ConstantOfShape', 'Constant', 'ArgMax', 'ArgMin',
   ].sort();
-}
-
-function Graph_size(s: readonly number[]): number {
-  return s.reduce((a, b) => a * b, 1);
 }

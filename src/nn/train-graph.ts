@@ -7,7 +7,8 @@
  * `new/opt.<slot>/<param>`, `new/<state>` and any extra outputs the model returns.
  */
 import { gradients } from './autodiff.js';
-import { Graph, type Tensor } from './graph.js';
+import { Graph } from './graph.js';
+import type { Tensor } from './ir.js';
 import { emitOptimizerUpdate, optimizerSlots, type OptimizerConfig } from './optim.js';
 import { BuildContext, type ParamStore } from './params.js';
 

@@ -14,7 +14,8 @@
  * and x-h; a coordinate whose perturbation flips a guard is skipped and another is drawn.
  */
 import { gradients } from '../../src/nn/autodiff.js';
-import { Graph, type DType, type Tensor } from '../../src/nn/graph.js';
+import { Graph } from '../../src/nn/graph.js';
+import type { DType, Tensor } from '../../src/nn/ir.js';
 import { mul, reduceSum } from '../../src/nn/ops.js';
 import { createSession, ort } from '../../src/nn/runtime.js';
 import { createRng } from '../../src/random.js';

@@ -8,7 +8,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { gradients } from '../../src/nn/autodiff.js';
-import { Graph, type Tensor } from '../../src/nn/graph.js';
+import { Graph } from '../../src/nn/graph.js';
+import type { Tensor } from '../../src/nn/ir.js';
 import '../../src/nn/index.js';
 import { importModel, readModelMetadata, serializeModel } from '../../src/nn/onnx-io.js';
 import { mul, reduceMean, sub } from '../../src/nn/ops.js';

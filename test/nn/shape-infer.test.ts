@@ -7,7 +7,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { isMedcolorError } from '../../src/errors.js';
-import { Graph, type DType, type Tensor } from '../../src/nn/graph.js';
+import { Graph } from '../../src/nn/graph.js';
+import type { DType, Tensor } from '../../src/nn/ir.js';
 import { createSession, ort } from '../../src/nn/runtime.js';
 import { shapeInferenceOps } from '../../src/nn/shape-infer.js';
 import { makeRng } from './fd-harness.js';

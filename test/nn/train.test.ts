@@ -125,7 +125,7 @@ describe('optimizer details', () => {
 });
 
 describe('checkpoints and shared parameters', () => {
-  const build = (ctx: Parameters<Parameters<typeof TrainSession.create>[0]['build']>[0], ins: Record<string, import('../../src/nn/graph.js').Tensor>) => {
+  const build = (ctx: Parameters<Parameters<typeof TrainSession.create>[0]['build']>[0], ins: Record<string, import('../../src/nn/ir.js').Tensor>) => {
     const h = convBnAct(ctx, 'l1', ins.x, { out: 4 });
     return { loss: mseLoss(ctx.g, conv2d(ctx, 'l2', h, { out: 2 }), ins.y) };
   };

@@ -6,7 +6,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { differentiableOps, gradients, registerVjp } from '../../src/nn/autodiff.js';
 import type { VjpRule } from '../../src/nn/autodiff.js';
-import { Graph, type Tensor } from '../../src/nn/graph.js';
+import { Graph } from '../../src/nn/graph.js';
+import type { Tensor } from '../../src/nn/ir.js';
 import '../../src/nn/index.js';
 import { mul, mulScalar, reduceMean, sub, transpose } from '../../src/nn/ops.js';
 import { createSession, ort } from '../../src/nn/runtime.js';

@@ -1,5 +1,5 @@
 /**
- * VJP rules of Conv, ConvTranspose and BatchNormalization (training mode).
+ * VJP rules of Conv and ConvTranspose (BatchNormalization's is in normalization.ts).
  *
  * Conv's input gradient is a ConvTranspose with the same weights. Its weight gradient is the
  * op worth engineering (see DESIGN.md): it is built from k*k strided Slices of the padded,
@@ -9,9 +9,11 @@
  * benchmarking.
  */
 import { registerVjp } from '../autodiff.js';
-import type { AttrValue, Graph, Tensor } from '../graph.js';
+import type { Graph } from '../graph.js';
+import { getIntsAttr, getNumberAttr, getStringAttr } from '../ir.js';
+import type { AttrValue, Tensor } from '../ir.js';
 import { explicitPads } from '../shape-infer.js';
-import { mul, mulScalar, reduceMean, reduceSum, reshape, slice, sub, transpose } from '../ops.js';
+import { reduceSum, reshape, slice, transpose } from '../ops.js';
 
 /**
  * 'gemm': k*k strided Slices feeding Gemms; 'conv': one Conv over batch/channel-transposed
@@ -42,18 +44,18 @@ interface Conv2dGeometry {
  * ever see explicit begin/end pads.
  */
 function geometry(attrs: Record<string, AttrValue>, w: Tensor, x: Tensor, transposedOut?: Tensor): Conv2dGeometry {
-  const k = (attrs.kernel_shape as number[] | undefined) ?? [w.shape[2], w.shape[3]];
-  const strides = (attrs.strides as number[] | undefined) ?? [1, 1];
-  const dilations = (attrs.dilations as number[] | undefined) ?? [1, 1];
+  const k = getIntsAttr(attrs.kernel_shape, [w.shape[2], w.shape[3]]);
+  const strides = getIntsAttr(attrs.strides, [1, 1]);
+  const dilations = getIntsAttr(attrs.dilations, [1, 1]);
   let pads: number[];
-  const autoPad = (attrs.auto_pad as string | undefined) ?? 'NOTSET';
+  const autoPad = getStringAttr(attrs.auto_pad, 'NOTSET');
   if (!transposedOut) {
     pads = explicitPads(attrs, x.shape.slice(2), k, strides, dilations);
   } else if (autoPad === 'VALID') {
     pads = [0, 0, 0, 0];
   } else if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER' || attrs.output_shape) {
     // ONNX: total = s*(in-1) + output_padding + eff - out; SAME_UPPER puts the odd pixel at the end.
-    const outPad = (attrs.output_padding as number[] | undefined) ?? [0, 0];
+    const outPad = getIntsAttr(attrs.output_padding, [0, 0]);
     pads = [0, 0, 0, 0];
     for (let i = 0; i < 2; i++) {
       const total = strides[i] * (x.shape[2 + i] - 1) + outPad[i] + (k[i] - 1) * dilations[i] + 1 - transposedOut.shape[2 + i];
@@ -63,14 +65,14 @@ function geometry(attrs: Record<string, AttrValue>, w: Tensor, x: Tensor, transp
       pads[i + 2] = total - pads[i];
     }
   } else {
-    pads = (attrs.pads as number[] | undefined) ?? [0, 0, 0, 0];
+    pads = getIntsAttr(attrs.pads, [0, 0, 0, 0]);
   }
   return {
     k: [k[0], k[1]],
     strides: [strides[0], strides[1]],
     dilations: [dilations[0], dilations[1]],
     pads: [pads[0], pads[1], pads[2], pads[3]],
-    group: (attrs.group as number | undefined) ?? 1,
+    group: getNumberAttr(attrs.group, 1),
   };
 }
 
@@ -233,53 +235,4 @@ registerVjp('Conv', ({ g, node, inputs: [x, w, b], outputs: [y], dOut: [dy], nee
 registerVjp('ConvTranspose', ({ g, node, inputs: [x, w, b], outputs: [y], dOut: [dy], needs }) => {
   if (!dy) return [undefined, undefined, undefined];
   return liftTo2d(convTransposeRule, { g, attrs: node.attrs, x: x!, w: w!, b, y, dy, needs }, 'ConvTranspose');
-});
-
-/**
- * BatchNormalization in training mode (batch statistics). Output 0 is normalized with the
- * batch's mean and (biased) variance; outputs 1 and 2 are the running statistics, which carry
- * no gradient. dX = gamma/sigma * (dY - mean(dY) - xhat * mean(dY * xhat)).
- */
-registerVjp('BatchNormalization', ({ g, node, inputs: [x, scale], dOut: [dy], needs }) => {
-  const eps = (node.attrs.epsilon as number | undefined) ?? 1e-5;
-  const training = (node.attrs.training_mode as number | undefined) === 1;
-  const c = x!.shape[1];
-  const bshape = [1, c, ...x!.shape.slice(2).map(() => 1)];
-  const axes = [0, ...x!.shape.slice(2).map((_, i) => i + 2)];
-  const out: (Tensor | undefined)[] = [undefined, undefined, undefined, undefined, undefined];
-  if (!dy) return out;
-  if (!training) {
-    // Inference form: y = (x - mean) / sqrt(var + eps) * scale + bias with constant stats.
-    const [, , , mean, variance] = node.inputs.map((n) => (n ? g.get(n) : undefined));
-    const inv = g.op1('Reciprocal', [g.op1('Sqrt', [g.op1('Add', [variance!, g.scalar(eps)])])]);
-    const k = reshape(g, mul(g, scale!, inv), bshape);
-    if (needs[0]) out[0] = mul(g, dy, k);
-    const xhat = mul(g, sub(g, x!, reshape(g, mean!, bshape)), reshape(g, inv, bshape));
-    if (needs[1]) out[1] = reduceSum(g, mul(g, dy, xhat), axes, false);
-    if (needs[2]) out[2] = reduceSum(g, dy, axes, false);
-    // The statistics are constants here, but still differentiable inputs:
-    // dmean = -sum(dY) * k; dvar = -1/2 * sum(dY * xhat) * scale / (var + eps).
-    if (needs[3]) out[3] = reshape(g, reduceSum(g, g.op1('Neg', [mul(g, dy, k)]), axes, true), [c]);
-    if (needs[4]) {
-      const dxhatSum = reduceSum(g, mul(g, dy, xhat), axes, true);
-      const coef = mulScalar(g, mul(g, reshape(g, scale!, bshape), mul(g, reshape(g, inv, bshape), reshape(g, inv, bshape))), -0.5);
-      out[4] = reshape(g, mul(g, dxhatSum, coef), [c]);
-    }
-    return out;
-  }
-  const mean = reduceMean(g, x!, axes, true);
-  const xc = sub(g, x!, mean);
-  const variance = reduceMean(g, mul(g, xc, xc), axes, true);
-  const inv = g.op1('Reciprocal', [g.op1('Sqrt', [g.op1('Add', [variance, g.scalar(eps)])])]);
-  const xhat = mul(g, xc, inv);
-  const dbeta = reduceMean(g, dy, axes, true);
-  const dgammaMean = reduceMean(g, mul(g, dy, xhat), axes, true);
-  if (needs[0]) {
-    const k = mul(g, reshape(g, scale!, bshape), inv);
-    out[0] = mul(g, k, sub(g, sub(g, dy, dbeta), mul(g, xhat, dgammaMean)));
-  }
-  const count = axes.reduce((s, a) => s * x!.shape[a], 1);
-  if (needs[1]) out[1] = reshape(g, mulScalar(g, dgammaMean, count), [c]);
-  if (needs[2]) out[2] = reshape(g, mulScalar(g, dbeta, count), [c]);
-  return out;
 });
