@@ -70,8 +70,13 @@ async function readUpload(req: FastifyRequest): Promise<Upload> {
   }
   const upload: Upload = {};
   for await (const part of req.parts()) {
-    if (part.type !== 'file') continue;
     if (!['file', 'reference', 'scribbles'].includes(part.fieldname)) bad(`unknown multipart part "${part.fieldname}"; valid: file, reference, scribbles`);
+    // Strokes may come as a text field (-F 'scribbles=[...]') as well as a file part.
+    if (part.type === 'field') {
+      if (part.fieldname !== 'scribbles') bad(`multipart part "${part.fieldname}" must be a file`);
+      upload.scribbles = new TextEncoder().encode(String(part.value));
+      continue;
+    }
     upload[part.fieldname as keyof Upload] = new Uint8Array(await part.toBuffer());
   }
   if (!upload.file) bad('the multipart body has no "file" part');
@@ -100,7 +105,7 @@ async function checkDicomPixels(bytes: Uint8Array, maxPixels: number): Promise<v
 /** Registers the route (and the body parsers it needs). */
 export async function registerColorizeRoute(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   const limit = ctx.options.maxBodyBytes;
-  await app.register(multipart, { limits: { fileSize: limit, files: 3, fields: 0, parts: 4 }, throwFileSizeLimit: true });
+  await app.register(multipart, { limits: { fileSize: limit, fieldSize: limit, files: 3, fields: 1, parts: 4 }, throwFileSizeLimit: true });
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: limit }, (_req, body, done) => done(null, body));
 
   // Requests admitted (body being read, waiting or running): at most concurrency + queue, so the

@@ -12,7 +12,7 @@ import { unzipSync } from 'fflate';
 import sharp from 'sharp';
 import dicomParser from 'dicom-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { srgb8ToL } from '../../src/color/lab.js';
+import { srgb8ToL, srgb8ToLab } from '../../src/color/lab.js';
 import { decodeDicom, decodeDicomRgb } from '../../src/io/dicom/index.js';
 import { writeDicomGray } from '../../src/io/dicom/write-sc.js';
 import { grayToL } from '../../src/image/window.js';
@@ -101,6 +101,25 @@ describe('POST /v1/colorize', () => {
     expect(chroma / (data.length / 3)).toBeGreaterThan(5);
     const noRef = await post(`${server.url}/v1/colorize?method=transfer`, phantom);
     expect(noRef.status).toBe(400);
+  });
+
+  it('takes scribble strokes as a text field: the stroke color spreads, L* stays', async () => {
+    const mr = new Uint8Array(readFileSync(daikonFile('implicit_little.dcm'))); // 256x256
+    const form = new FormData();
+    form.append('file', new Blob([mr as BlobPart]), 'mr.dcm');
+    form.append('scribbles', JSON.stringify([{ points: [[100, 128], [150, 130]], width: 7, color: '#d04030' }]));
+    const r = await fetch(`${server.url}/v1/colorize?method=scribble`, { method: 'POST', body: form });
+    expect(r.status).toBe(200);
+    const { data } = await sharp(Buffer.from(await r.arrayBuffer())).raw().toBuffer({ resolveWithObject: true });
+    // Along the stroke, a* is positive (a red stroke); the gray method would give 0.
+    const lab = srgb8ToLab(new Uint8Array(data));
+    let a = 0;
+    for (let y = 126; y <= 130; y++) for (let x = 105; x <= 145; x++) a += lab[(y * 256 + x) * 3 + 1];
+    expect(a / (5 * 41)).toBeGreaterThan(4);
+    const [gray] = await decodeDicom(mr);
+    expect(meanAbsDiff(srgb8ToL(new Uint8Array(data)), grayToL(gray))).toBeLessThan(0.3);
+    const none = await fetch(`${server.url}/v1/colorize?method=scribble`, { method: 'POST', body: mr as BodyInit });
+    expect(none.status).toBe(400);
   });
 
   it('400 for bad parameters, 415 for what is not an image, 422 for what the method refuses', async () => {
