@@ -2,7 +2,7 @@
  * The README's picture of the browser app (docs/web-app.png): the app in headless chromium
  * after colorizing a bundled example. Run after `npm run build`:
  *
- *   npx tsx scripts/make-web-screenshot.ts [--input examples/ct-phantom.dcm] [--method ct-tissue] [--model NAME] [--out docs/web-app.png]
+ *   npx tsx scripts/make-web-screenshot.ts [--input examples/blood-smear.png] [--method model] [--model blood] [--out docs/web-app.png]
  */
 import { join } from 'node:path';
 import { act, browserUnavailable, openApp } from '../test/web/browser.js';
@@ -10,9 +10,9 @@ import { act, browserUnavailable, openApp } from '../test/web/browser.js';
 const args = process.argv.slice(2);
 const arg = (k: string, d: string) => (args.includes(k) ? args[args.indexOf(k) + 1] : d);
 const root = join(import.meta.dirname, '..');
-const input = join(root, arg('--input', 'examples/ct-phantom.dcm'));
-const method = arg('--method', 'ct-tissue');
-const model = arg('--model', '');
+const input = join(root, arg('--input', 'examples/blood-smear.png'));
+const method = arg('--method', 'model');
+const model = arg('--model', method === 'model' ? 'blood' : '');
 const out = join(root, arg('--out', 'docs/web-app.png'));
 
 const why = browserUnavailable();

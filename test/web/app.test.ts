@@ -81,9 +81,9 @@ describe.skipIf(!!skip)('browser app (chromium)', () => {
     expect(shareWithin(out40.rgb, out.rgb, 0)).toBeLessThan(0.9); // a different frame
   });
 
-  it('opens several compressed DICOMs as a list (JPEG 2000, JPEG-LS, JPEG lossless, RLE, deflate) and steps through them', async () => {
+  it('opens several compressed DICOMs as a list (JPEG 2000, JPEG-LS, JPEG lossless, RLE, deflate, big endian) and steps through them', async () => {
     const { page } = app;
-    const names = ['jpeg_2000.dcm', 'jpeg_ls.dcm', 'jpeg_lossless_sel1.dcm', 'rle.dcm', 'deflated.dcm'];
+    const names = ['jpeg_2000.dcm', 'jpeg_ls.dcm', 'jpeg_lossless_sel1.dcm', 'rle.dcm', 'deflated.dcm', 'explicit_big.dcm'];
     const st = await act(page, () => page.getByTestId('file-input').setInputFiles(names.map(daikonFile)));
     expect(st.state, st.text).toBe('done');
     for (const name of names) {

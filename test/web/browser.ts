@@ -52,6 +52,7 @@ export async function openApp(query = ''): Promise<AppSession> {
     if (m.type() === 'error') errors.push(m.text());
   });
   await page.goto(server.url + query);
+  await page.waitForSelector('body[data-ready=true]');
   return {
     server,
     context,
@@ -82,19 +83,19 @@ export async function act(
 ): Promise<{ state: string; ms?: number; code?: string; text: string }> {
   const before = await statusSeq(page);
   await action();
-  await page.waitForFunction(
+  // The attributes are read in the same evaluation that sees the operation finish (another
+  // operation may start right after).
+  const handle = await page.waitForFunction(
     (n) => {
       const s = document.querySelector('[data-testid=status]') as HTMLElement;
-      return Number(s.dataset.seq ?? 0) > n && (s.dataset.state === 'done' || s.dataset.state === 'error');
+      if (!(Number(s.dataset.seq ?? 0) > n && (s.dataset.state === 'done' || s.dataset.state === 'error'))) return false;
+      return { state: s.dataset.state, ms: s.dataset.ms, code: s.dataset.code, text: s.innerText.trim() };
     },
     before,
     { timeout },
   );
-  const status = page.getByTestId('status');
-  const state = (await status.getAttribute('data-state'))!;
-  const ms = await status.getAttribute('data-ms');
-  const code = await status.getAttribute('data-code');
-  return { state, ms: ms ? Number(ms) : undefined, code: code ?? undefined, text: (await status.innerText()).trim() };
+  const r = (await handle.jsonValue()) as { state: string; ms?: string; code?: string; text: string };
+  return { state: r.state, ms: r.ms ? Number(r.ms) : undefined, code: r.code ?? undefined, text: r.text };
 }
 
 /** The output canvas's pixels as RGB. */

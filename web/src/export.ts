@@ -1,14 +1,16 @@
 /**
- * Downloads: the colorized frame as PNG, the colorized frames as DICOM Secondary Capture, a
- * colorized volume as NIfTI RGB24 (the library's writers, from bytes).
+ * Downloads: the colorized frame as PNG, every frame as one DICOM Secondary Capture, a volume
+ * as NIfTI RGB24: the library's encoders (`encodeOutputs`, the provenance the CLI writes), PNG
+ * through the canvas.
  */
-import { colorizeImage, MedcolorError, type ColorizationMethod, type ColorizeOptions } from '../../src/browser.js';
+import { colorizeImage, encodeOutputs, type ColorizationMethod, type ColorizeOptions, type RgbImage } from '../../src/browser.js';
 import type { ExportReply, MethodSpec } from './protocol.js';
 import type { OpenedInput } from './read-input.js';
+import { encodePngInBrowser } from './raster-decoder.js';
 
 const stem = (name: string) => name.replace(/\.(nii\.gz|[A-Za-z0-9]+)$/, '');
 
-/** Encodes the colorized result of `frame` (or of every frame) as a download. */
+/** Encodes the colorized `frame` (PNG) or every frame (DICOM, NIfTI) of an input. */
 export async function encodeExport(
   f: OpenedInput,
   frame: number,
@@ -18,23 +20,15 @@ export async function encodeExport(
   options: ColorizeOptions,
   onProgress: (done: number, total: number) => void,
 ): Promise<ExportReply> {
-  const label = spec.method === 'model' ? spec.model : spec.method;
-  if (format === 'png') {
-    const { rgb } = await colorizeImage(f.frames[frame], method, options);
-    const canvas = new OffscreenCanvas(rgb.width, rgb.height);
-    const ctx = canvas.getContext('2d')!;
-    const img = ctx.createImageData(rgb.width, rgb.height);
-    for (let i = 0, n = rgb.width * rgb.height; i < n; i++) {
-      img.data[4 * i] = rgb.data[3 * i];
-      img.data[4 * i + 1] = rgb.data[3 * i + 1];
-      img.data[4 * i + 2] = rgb.data[3 * i + 2];
-      img.data[4 * i + 3] = 255;
-    }
-    ctx.putImageData(img, 0, 0);
-    const blob = await canvas.convertToBlob({ type: 'image/png' });
-    const suffix = f.frames.length > 1 ? `-${frame + 1}` : '';
-    return { name: `${stem(f.name)}${suffix}-${label}.png`, mime: 'image/png', bytes: await blob.arrayBuffer() };
+  const provenance = { method: spec.method, model: spec.method === 'model' ? spec.model : undefined };
+  const which = format === 'png' ? [frame] : f.frames.map((_, i) => i);
+  const rgb: RgbImage[] = [];
+  for (const [k, i] of which.entries()) {
+    onProgress(k, which.length);
+    rgb.push((await colorizeImage(f.frames[i], method, options)).rgb);
   }
-  void onProgress;
-  throw new MedcolorError('ERR_USAGE', `${format} export is not available yet`);
+  const [out] = await encodeOutputs(rgb, f.input, { format, provenance, encodePng: encodePngInBrowser, first: format === 'png' ? frame : 0 });
+  const label = spec.method === 'model' ? `model-${spec.model}` : spec.method;
+  const bytes = out.bytes.slice().buffer as ArrayBuffer;
+  return { name: `${stem(f.name)}-${label}${out.suffix}`, mime: out.contentType, bytes };
 }

@@ -239,6 +239,8 @@ function renderHeader(): void {
 const round = (v: number) => (Math.abs(v) >= 100 ? Math.round(v) : Math.round(v * 100) / 100);
 
 async function openFiles(list: FileList | File[]): Promise<void> {
+  await initialized;
+  await restarting;
   const added: number[] = [];
   const all = Array.from(list);
   // A NIfTI .hdr/.img pair dropped together is one volume.
@@ -285,6 +287,9 @@ async function openInWorker(f: OpenFile, quiet = false): Promise<void> {
   }
 }
 
+/** Set while a fresh worker (after a cancel) reopens the files; requests wait for it. */
+let restarting: Promise<void> | undefined;
+
 client.onRestart = async () => {
   await configureBackend();
   // The fresh worker knows no file: open them again (quietly: the status says 'Cancelled').
@@ -328,6 +333,7 @@ let viewInFlight = false;
 let viewQueued = false;
 
 async function renderInput(): Promise<void> {
+  await restarting;
   const f = files[current];
   if (!f?.summary) return;
   if (viewInFlight) {
@@ -406,6 +412,7 @@ function scheduleColorize(ms = 150): void {
 }
 
 async function colorize(): Promise<void> {
+  await restarting;
   const f = files[current];
   if (!f?.summary) return;
   const gen = ++generation;
@@ -469,7 +476,7 @@ evaluateBox.onchange = () => void renderInput().then(() => scheduleColorize(0));
 $('run').onclick = () => void colorize();
 $('cancel').onclick = () => {
   generation++;
-  void client.cancel();
+  restarting = client.cancel().finally(() => (restarting = undefined));
   setStatus('idle', 'Cancelled.');
 };
 
@@ -491,6 +498,7 @@ async function loadReference(name: string, bytes: ArrayBuffer): Promise<void> {
 $<HTMLInputElement>('reference-input').onchange = async (ev) => {
   const file = (ev.target as HTMLInputElement).files?.[0];
   if (!file) return;
+  await restarting;
   await loadReference(file.name, await file.arrayBuffer());
   scheduleColorize(0);
 };
@@ -555,6 +563,7 @@ function updateDownloads(): void {
 }
 
 async function download(format: 'png' | 'dcm' | 'nii'): Promise<void> {
+  await restarting;
   const f = files[current];
   if (!f?.summary) return;
   setStatus('working', `Encoding ${format.toUpperCase()}…`);
@@ -620,4 +629,8 @@ if (import.meta.env.PROD && 'serviceWorker' in navigator && params.get('sw') !==
 updateMethodFields();
 showTimings();
 setStatus('idle', 'Ready. Open a file to begin.');
-void configureBackend().then(loadModels);
+// Files dropped before the method panel is set up wait for it.
+const initialized = configureBackend()
+  .then(loadModels)
+  .catch(showError)
+  .finally(() => (document.body.dataset.ready = 'true'));
