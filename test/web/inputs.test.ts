@@ -186,4 +186,10 @@ describe.skipIf(!!skip)('browser app: NIfTI, photographs, downloads (chromium)',
     const st = await act(page, () => page.getByTestId('run').click(), 120_000);
     expect(st.state, st.text).toBe('done');
   });
+
+  it('requested nothing outside its origin (codecs, ONNX Runtime, model, volumes, photographs)', () => {
+    const outside = app.requests.filter((u) => !u.startsWith(app.server.url) && !u.startsWith('blob:') && !u.startsWith('data:'));
+    expect(outside).toEqual([]);
+    expect(app.errors).toEqual([]);
+  });
 });
