@@ -104,7 +104,8 @@ describe.skipIf(!!skip)('browser app (chromium)', () => {
 
   it('colors a CT with ct-tissue where its rules color it, L* as in Node', async () => {
     const { page } = app;
-    await page.getByTestId('method').selectOption('ct-tissue');
+    // The current file is an MR: ct-tissue refuses it (an error), then the CT is opened.
+    expect((await act(page, () => page.getByTestId('method').selectOption('ct-tissue'))).code).toBe('ERR_NO_HU_CALIBRATION');
     const st = await act(page, () => page.getByTestId('file-input').setInputFiles(CT));
     expect(st.state, st.text).toBe('done');
     const out = await readOutput(page);
@@ -195,6 +196,37 @@ describe.skipIf(!!skip)('browser app (chromium)', () => {
     await page.getByTestId('view-side').click();
     await page.getByText('W/L', { exact: true }).click();
     await page.getByText('Fit', { exact: true }).click();
+  });
+
+  it('opens a file dropped on the page, and sets window/level by dragging', async () => {
+    const { page } = app;
+    await page.getByTestId('method').selectOption('lut');
+    const b64 = readFileSync(daikonFile('deflated.dcm')).toString('base64');
+    const st = await act(page, () =>
+      page.evaluate((data) => {
+        const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+        const dt = new DataTransfer();
+        dt.items.add(new File([bytes], 'dropped.dcm'));
+        document.getElementById('viewport')!.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      }, b64),
+    );
+    expect(st.state, st.text).toBe('done');
+    expect(await page.getByTestId('file-list').innerText()).toContain('dropped.dcm');
+    const ref = await nodeResult(daikonFile('deflated.dcm'), 0, getMethod('lut'), { palette: 'hot-iron', mode: 'preserve' });
+    expect(shareWithin((await readOutput(page)).rgb, ref.rgb.data, 1)).toBeGreaterThanOrEqual(0.999);
+    // Window/level: drag right (wider) and down (higher level); the output is colorized again.
+    const before = await page.getByTestId('window-readout').innerText();
+    const out0 = await readOutput(page);
+    const box = (await page.getByTestId('input').boundingBox())!;
+    const st2 = await act(page, async () => {
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(box.x + box.width / 2 + 80, box.y + box.height / 2 + 60, { steps: 5 });
+      await page.mouse.up();
+    });
+    expect(st2.state, st2.text).toBe('done');
+    expect(await page.getByTestId('window-readout').innerText()).not.toBe(before);
+    expect(shareWithin((await readOutput(page)).rgb, out0.rgb, 0)).toBeLessThan(0.99);
   });
 
   it('shows a corrupt file as an error with its code, and keeps working', async () => {
