@@ -19,7 +19,7 @@ import sharp from 'sharp';
 import { labToSrgb8, lAbToSrgb8, srgb8ToLab } from '../src/color/lab.js';
 import type { GrayImage, RgbImage } from '../src/image/types.js';
 import { getMethod } from '../src/methods/registry.js';
-import { simulateStrokes } from '../src/methods/scribble.js';
+import { simulateHints } from '../src/methods/hints.js';
 import type { MethodOptions } from '../src/methods/types.js';
 
 const args = process.argv.slice(2);
@@ -95,14 +95,14 @@ async function main(): Promise<void> {
     const w = makePhantom(64);
     const { ref } = await loadReference(64);
     for (const m of ['lut', 'ct-tissue', 'transfer', 'welsh', 'kmeans', 'scribble']) {
-      await getMethod(m).colorize({ width: 64, height: 64, L: w.L, gray: w.hu }, { reference: ref, strokes: simulateStrokes(w.ab, 64, 64, 5), k: 4 });
+      await getMethod(m).colorize({ width: 64, height: 64, L: w.L, gray: w.hu }, { reference: ref, strokes: simulateHints(w.ab, 64, 64, { count: 5 }), k: 4 });
     }
   }
   const rows: string[] = [];
   for (const size of SIZES) {
     const ph = makePhantom(size);
     const { ref, from } = await loadReference(size);
-    const strokes = simulateStrokes(ph.ab, size, size, STROKES, { seed: 1 });
+    const strokes = simulateHints(ph.ab, size, size, { count: STROKES, seed: 1 });
     const input = { width: size, height: size, L: ph.L, gray: ph.hu };
     const zeroAb = new Float32Array(2 * size * size);
     const refMs = await timeIt(() => lAbToSrgb8(ph.L, zeroAb), Math.max(3, REPS));
@@ -134,7 +134,7 @@ async function main(): Promise<void> {
       const lab = srgb8ToLab(ref.data);
       const Lr = new Float32Array(size * size), abr = new Float32Array(2 * size * size);
       for (let i = 0; i < size * size; i++) { Lr[i] = lab[3 * i]; abr[2 * i] = lab[3 * i + 1]; abr[2 * i + 1] = lab[3 * i + 2]; }
-      const rs = simulateStrokes(abr, size, size, STROKES, { seed: 1 });
+      const rs = simulateHints(abr, size, size, { count: STROKES, seed: 1 });
       const msr = await timeIt(() => getMethod('scribble').colorize({ width: size, height: size, L: Lr }, {
         strokes: rs, onStats: (s: { iterations: number[]; relResidual: number[] }) => { stats = `CG iterations a*/b* ${s.iterations.join('/')}`; },
       }), REPS);

@@ -14,7 +14,7 @@
  * - kmeans-palette: automatic K (silhouette, 2..8), hot-iron palette; lut: hot-iron, preserve.
  *   (Pseudo-color baselines: they are not meant to match natural colors.)
  * - scribble: K = 1, 5, 10, 30, 100 simulated strokes per image from the ground truth
- *   (simulateStrokes in src/methods/scribble.ts: seeded Gaussian centers, 3..9 px square
+ *   (simulateHints in src/methods/hints.ts: seeded Gaussian centers, 1..9 px square
  *   patches with the mean true a*b*; seed = the image's index in the sorted val list).
  * - ct-tissue needs Hounsfield units and is not applicable to these photographs.
  */
@@ -24,7 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { lAbToSrgb8, srgb8ToL, srgb8ToLab } from '../src/color/lab.js';
 import type { RgbImage } from '../src/image/types.js';
 import { getMethod } from '../src/methods/registry.js';
-import { simulateStrokes } from '../src/methods/scribble.js';
+import { simulateHints } from '../src/methods/hints.js';
 import type { MethodOptions } from '../src/methods/types.js';
 import { computeReport } from '../src/metrics/report.js';
 import { readRasterRgb } from '../src/io/raster.js';
@@ -55,7 +55,7 @@ const VARIANTS: Variant[] = [
   { label: 'welsh (200 samples)', method: 'welsh', options: ({ ref }) => ({ reference: ref, seed: 1 }) },
   ...[1, 5, 10, 30, 100].map((k): Variant => ({
     label: `scribble (K = ${k})`, method: 'scribble',
-    options: ({ truthAb, index }) => ({ strokes: simulateStrokes(truthAb, SIZE, SIZE, k, { seed: index + 1 }) }),
+    options: ({ truthAb, index }) => ({ strokes: simulateHints(truthAb, SIZE, SIZE, { count: k, seed: index + 1 }) }),
   })),
 ];
 

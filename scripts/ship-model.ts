@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import onnxProto from 'onnx-proto';
 import sharp from 'sharp';
 import { renderTrainingCurves } from '../src/train/plot.js';
-import { readModelMetadata } from '../src/nn/onnx-io.js';
+import { readOnnxMetadata } from '../src/methods/model.js';
 import { exportColorizer } from '../src/train/trainer.js';
 
 const [name, run, valDir, license, grayRow, meanRow] = process.argv.slice(2);
@@ -26,10 +26,10 @@ const dst = join(root, 'models', `${name}.onnx`);
 {
   // Re-export from the best checkpoint with the current exporter (symbolic batch size), keeping
   // the run's metadata.
-  const runMeta = readModelMetadata(new Uint8Array(readFileSync(src)));
-  const arch = JSON.parse(runMeta.get('medcolor.architecture') ?? '{}');
-  const cfg = { unet: { base: arch.base, depth: arch.depth, globalContext: arch.globalContext }, loss: (runMeta.get('medcolor.loss') ?? 'mse') as 'mse' };
-  const fresh = exportColorizer(join(run, 'best.ckpt'), cfg, Number(runMeta.get('medcolor.input_size') ?? 256), Object.fromEntries(runMeta));
+  const runMeta = readOnnxMetadata(new Uint8Array(readFileSync(src)));
+  const arch = JSON.parse(runMeta['medcolor.architecture'] ?? '{}');
+  const cfg = { unet: { base: arch.base, depth: arch.depth, globalContext: arch.globalContext }, loss: (runMeta['medcolor.loss'] ?? 'mse') as 'mse' };
+  const fresh = exportColorizer(join(run, 'best.ckpt'), cfg, Number(runMeta['medcolor.input_size'] ?? 256), runMeta);
   writeFileSync(dst + '.tmp', fresh);
   renameSync(dst + '.tmp', dst);
 }
@@ -40,10 +40,10 @@ const dst = join(root, 'models', `${name}.onnx`);
   await sharp(Buffer.from(svg)).png().toFile(join(root, 'models', `${name}-curves.png`));
 }
 const bytes = new Uint8Array(readFileSync(dst));
-const meta = readModelMetadata(bytes);
+const meta = readOnnxMetadata(bytes);
 const weights = (onnxProto.onnx.ModelProto.decode(bytes).graph?.initializer ?? []).filter((t) => t.dataType === 1).reduce((s, t) => s + (t.dims ?? []).reduce((a: number, d) => a * Number(d), 1), 0);
-const training = JSON.parse(meta.get('medcolor.training') ?? '{}');
-const arch = JSON.parse(meta.get('medcolor.architecture') ?? '{}');
+const training = JSON.parse(meta['medcolor.training'] ?? '{}');
+const arch = JSON.parse(meta['medcolor.architecture'] ?? '{}');
 const result = JSON.parse(readFileSync(`${run}.json`, 'utf8'));
 // A run continued with --resume writes its result to RUN2.json: report the whole run.
 let resumed = false;
@@ -86,8 +86,8 @@ and only adds chroma. Use it with \`medcolor colorize IMAGE --model ${name}\`.
 | file | \`models/${name}.onnx\` (${mb} MB, opset 17, BatchNorm folded) |
 | architecture | U-Net, base ${arch.base} filters, ${arch.depth} stride-2 downsamplings, global-context branch: ${arch.globalContext ? 'yes' : 'no'}; ${weights.toLocaleString('en-US')} weights after folding |
 | input | \`L\`: float32 [N,1,H,W], L*/50-1, H and W divisible by ${2 ** arch.depth}; medcolor runs it at 256x256 and upsamples only the chroma |
-| output | \`ab\`: float32 [N,2,H,W] in [-1,1]; a*b* = ab x ${meta.get('medcolor.ab_scale')} |
-| training data | ${meta.get('medcolor.trained_on')} |
+| output | \`ab\`: float32 [N,2,H,W] in [-1,1]; a*b* = ab x ${meta['medcolor.ab_scale']} |
+| training data | ${meta['medcolor.trained_on']} |
 | data license | ${license} |
 | settings | loss ${training.loss}, optimizer ${training.optimizer}, lr ${training.lr} (${training.schedule}, compressed to the time limit), batch ${training.batch}, random ${training.crop}x${training.crop} crops + flips, seed ${training.seed} |
 | training | ${result.steps} steps, ${result.epochsRun} epochs, ${(result.seconds / 60).toFixed(1)} min on this project's 2-core CPU machine (shared with other work), stopped: ${result.stopped}${resumed ? ' (trained in two sessions: the second resumed from the first\'s last checkpoint with `--resume`, a warm restart of the cosine schedule)' : ''}; best epoch ${result.best.epoch} |

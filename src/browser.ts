@@ -45,7 +45,10 @@ export {
   type OrtModuleLike,
   type OrtSessionLike,
   type OrtTensorLike,
+  type ModelMethodOptions,
 } from './methods/model.js';
+export * as modelContract from './models/contract.js';
+export { drawGeometric, rasterizeHints, simulateHints, type HintPlanes, type Hints, type SimulateHintsOptions } from './methods/hints.js';
 
 // The inference pipeline and evaluation of one image
 export {

@@ -6,7 +6,7 @@
  * @example
  * import { readDicom, loadModel, createModelMethod, colorizeImage, writePng } from 'medcolor';
  * const [ct] = await readDicom('slice.dcm');
- * const { rgb } = await colorizeImage(ct, createModelMethod(await loadModel('general')));
+ * const { rgb } = await colorizeImage(ct, createModelMethod(await loadModel('natural')));
  * await writePng('slice.png', rgb);
  */
 
@@ -56,4 +56,5 @@ export { planCrop, transformPlane, type CropPlan } from './train/augment.js';
 // Training engine (sessions and checkpoints; the graph code is in the browser entry)
 export { TrainSession, EvalSession } from './nn/session.js';
 export { saveCheckpoint, loadCheckpoint } from './nn/checkpoint.js';
-export { trainColorizer, validate, type TrainOptions, type TrainResult } from './train/trainer.js';
+export { exportBestModel, runEpoch, setupTraining, trainColorizer, validate, type HintTrainingOptions, type TrainingRun, type TrainOptions, type TrainResult } from './train/trainer.js';
+export { loadExportedWeights } from './models/warm-start.js';

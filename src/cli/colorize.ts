@@ -10,10 +10,11 @@ import { DEFAULT_MAX_PIXELS } from '../io/raster-image.js';
 import { expandInputs } from '../io/expand-inputs.js';
 import { colorizeFiles, countInputFiles, isInputFile, type ColorizeFileEntry } from '../pipeline/colorize-files.js';
 import { createProgress, displayPath, EXIT, parseIntOption, parseWindowOption, usage } from './common.js';
-import { addMethodOptions, resolveMethodOptions, type MethodCliOptions } from './method-options.js';
+import { addMethodOptions, readStrokesFile, resolveMethodOptions, type MethodCliOptions } from './method-options.js';
 
 interface ColorizeCliOptions extends MethodCliOptions {
   output: string;
+  hints?: string;
   format?: string;
   frame?: string;
   window?: string;
@@ -37,6 +38,7 @@ export function registerColorize(program: Command): void {
     .option('--frame <n|all>', 'which frames of a multi-frame DICOM / slices of a NIfTI volume (0-based)', 'all')
     .option('--window <C,W>', 'VOI window center,width in the units of the data (e.g. 40,400 for CT soft tissue); default: the file\'s own');
   addMethodOptions(cmd)
+    .option('--hints <file>', 'color hints for a hint-taking --model (same formats as --scribbles, full-size pixel coordinates; the same hints for every frame)')
     .option('--batch <n>', 'frames per model call', '8')
     .option('--max-pixels <n>', `largest raster image read, in pixels (width x height); default ${DEFAULT_MAX_PIXELS} (16383 x 16383)`)
     .option('--json', 'machine-readable output on stdout (one JSON document, streamed)')
@@ -62,6 +64,10 @@ Examples:
       const maxPixels = opts.maxPixels !== undefined ? parseIntOption('--max-pixels', opts.maxPixels, 1, Number.MAX_SAFE_INTEGER) : undefined;
       if (expandInputs(inputs, { accept: isInputFile }).next().done) usage(`no inputs found in ${inputs.join(' ')}`);
       const resolved = await resolveMethodOptions(opts);
+      if (opts.hints !== undefined) {
+        if (!resolved.takesHints) usage(`--hints needs a hint-taking model (--model NAME whose metadata has medcolor.hints); ${resolved.label === 'model' ? `model ${resolved.model} takes none` : `method ${resolved.label} is not a model (scribble takes --scribbles)`}`);
+        resolved.methodOptions.hints = { strokes: await readStrokesFile('--hints', opts.hints), file: opts.hints };
+      }
       const json = Boolean(opts.json);
       if (resolved.note && !json) process.stderr.write(`medcolor colorize: ${resolved.note}\n`);
 

@@ -9,13 +9,16 @@ import { EVAL_EXTENSIONS, evaluateFiles, type EvalSummary } from '../pipeline/ev
 import type { EvalMetrics } from '../pipeline/evaluate.js';
 import { srgb8ToLab } from '../color/lab.js';
 import type { RgbImage } from '../image/types.js';
-import { simulateStrokes } from '../methods/scribble.js';
+import { simulateHints } from '../methods/hints.js';
+import { getMethod } from '../methods/registry.js';
+import { DEFAULT_HINT_COUNTS, evaluateHintSweep } from '../pipeline/evaluate-hints.js';
 import { expandInputs } from '../io/expand-inputs.js';
 import { createProgress, describeError, displayPath, EXIT, parseIntOption, usage } from './common.js';
 import { addMethodOptions, resolveMethodOptions, type MethodCliOptions } from './method-options.js';
 
 interface EvalCliOptions extends MethodCliOptions {
   strokes?: string;
+  hints?: string | boolean;
   evalSize?: string;
   json?: string | boolean;
   report?: string;
@@ -47,6 +50,7 @@ export function registerEval(program: Command): void {
     .option('--json [file]', 'write the summary as JSON to a file, or to stdout without a file')
     .option('--report <file.html>', 'write an HTML report: gray input, result and truth side by side, with the table')
     .option('--strokes <k,...>', 'scribble without --scribbles: numbers of strokes simulated from the truth (Zhang et al. 2017 style hints)', '1,5,10,30,100')
+    .option('--hints [k,...]', `a hint-taking --model with K simulated hints per image, beside scribble given the same hints (default ${DEFAULT_HINT_COUNTS.join(',')})`)
     .option('-q, --quiet', 'no progress bar')
     .action(async (inputs: string[], opts: EvalCliOptions & { size?: string }) => {
       const evalSize = opts.size !== undefined ? parseIntOption('--size', opts.size, 11, 16384) : undefined;
@@ -58,8 +62,12 @@ export function registerEval(program: Command): void {
       if (files.length === 0) usage(`no color images (${EVAL_EXTENSIONS.join(', ')}) in ${inputs.join(' ')}`);
       const resolved = await resolveMethodOptions({ ...opts, size: undefined }, true);
       if (resolved.note && opts.json !== true) process.stderr.write(`medcolor eval: ${resolved.note}\n`);
+      if (opts.hints !== undefined) {
+        await runHintSweep(files, resolved, opts, evalSize);
+        return;
+      }
       // scribble without --scribbles: K strokes simulated from each image's truth (the rule of
-      // simulateStrokes), once per K of --strokes.
+      // simulateHints, methods/hints.ts), once per K of --strokes.
       const simulate = resolved.label === 'scribble' && resolved.methodOptions.strokes === undefined;
       const ks = simulate ? parseStrokeCounts(opts.strokes ?? '1,5,10,30,100') : [0];
       const byStrokes: { k: number; n: number; mean: EvalSummary['mean'] }[] = [];
@@ -74,7 +82,7 @@ export function registerEval(program: Command): void {
           methodLabel: simulate ? `scribble K=${k}` : resolved.label,
           modelLabel: resolved.model,
           htmlReport: opts.report,
-          truthOptions: simulate ? (truth, index) => ({ strokes: simulateStrokes(truthChroma(truth), truth.width, truth.height, k, { seed: index + 1 }) }) : undefined,
+          truthOptions: simulate ? (truth, index) => ({ strokes: simulateHints(truthChroma(truth), truth.width, truth.height, { count: k, seed: index + 1 }) }) : undefined,
           onImage(file, _r, error) {
             if (error) progress.log(`medcolor eval: ${displayPath(file)}: ${describeError(error)}`);
             progress.tick(displayPath(file));
@@ -91,6 +99,39 @@ export function registerEval(program: Command): void {
       summary = summary!;
       process.exitCode = summary.n === 0 ? EXIT.ALL_FAILED : summary.failed.length ? EXIT.SOME_FAILED : EXIT.OK;
     });
+}
+
+/** `--hints`: the library's sweep (pipeline/evaluate-hints.ts), printed as a table. */
+async function runHintSweep(files: string[], resolved: Awaited<ReturnType<typeof resolveMethodOptions>>, opts: EvalCliOptions, evalSize?: number): Promise<void> {
+  if (resolved.label !== 'model') usage('--hints evaluates a hint-taking model: give --model NAME (scribble is run beside it on the same hints)');
+  const counts = typeof opts.hints === 'string' ? parseCounts('--hints', opts.hints, 0) : DEFAULT_HINT_COUNTS;
+  const progress = createProgress(Boolean(opts.quiet));
+  progress.start(files.length);
+  const s = await evaluateHintSweep(files, resolved.method, {
+    counts, evalSize, size: resolved.size, methodOptions: resolved.methodOptions, modelLabel: resolved.model, compare: getMethod('scribble'), htmlReport: opts.report,
+    onImage(file, error) {
+      if (error) progress.log(`medcolor eval: ${displayPath(file)}: ${describeError(error)}`);
+      progress.tick(displayPath(file));
+    },
+  });
+  progress.stop();
+  const json = JSON.stringify(s, null, 1) + '\n';
+  if (opts.json === true) process.stdout.write(json);
+  else {
+    const row = (m?: EvalMetrics) => (m ? `${m.psnr.toFixed(2).padStart(7)} ${m.ssim.toFixed(3).padStart(6)} ${m.deltaE2000.toFixed(2).padStart(7)}` : '');
+    process.stdout.write([`${s.n} images${s.size ? ` at ${s.size}x${s.size}` : ''}, model ${s.model}, hints simulated from the truth`,
+      `    K   model PSNR   SSIM  dE2000   scribble PSNR   SSIM  dE2000`,
+      ...s.rows.map((r) => `${String(r.k).padStart(5)}   ${row(r.model)}   ${row(r.scribble)}`),
+      ` gray   ${row(s.baseline.gray)}`].join('\n') + '\n');
+    if (typeof opts.json === 'string') await writeFileAtomic(opts.json, json);
+  }
+  process.exitCode = s.n === 0 ? EXIT.ALL_FAILED : s.failed.length ? EXIT.SOME_FAILED : EXIT.OK;
+}
+
+function parseCounts(flag: string, v: string, min: number): number[] {
+  const ks = v.split(',').map((t) => Number(t.trim()));
+  if (!ks.length || ks.some((k) => !Number.isInteger(k) || k < min || k > 100000)) usage(`${flag} expects integers >= ${min} separated by commas (e.g. 0,1,10); found "${v}"`);
+  return ks;
 }
 
 function parseStrokeCounts(v: string): number[] {

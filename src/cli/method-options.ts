@@ -11,6 +11,7 @@ import { parsePalette } from '../methods/palettes.js';
 import { getMethod, listMethods } from '../methods/registry.js';
 import type { ColorizationMethod, MethodOptions } from '../methods/types.js';
 import { readRasterRgb } from '../io/raster.js';
+import type { RgbImage } from '../image/types.js';
 import { parseIntOption, usage } from './common.js';
 
 /** The classical method used when no model is shipped and no --method is given. */
@@ -41,6 +42,8 @@ export interface ResolvedMethod {
   methodOptions: MethodOptions;
   /** Why this method (for messages), e.g. 'default: no shipped model, using lut'. */
   note?: string;
+  /** The model takes color hints (method `model` only). */
+  takesHints?: boolean;
 }
 
 /** Adds the shared method options to a command (`--size` as the working size unless `sizeOption` is false). */
@@ -68,6 +71,15 @@ export function addMethodOptions(cmd: Command, sizeOption = true): Command {
 const IMAGE_EXT = new Set(['.png', '.jpg', '.jpeg', '.tif', '.tiff', '.webp']);
 
 /**
+ * Reads a strokes file (`--scribbles`, and the hints of `colorize --hints`): an image with
+ * colored marks (by extension) or the JSON text of a stroke list (parsed by the method).
+ */
+export async function readStrokesFile(flag: string, file: string): Promise<RgbImage | string> {
+  if (!existsSync(file)) usage(`${flag}: no such file ${file}`);
+  return IMAGE_EXT.has(extname(file).toLowerCase()) ? await readRasterRgb(file) : readFileSync(file, 'utf8');
+}
+
+/**
  * Turns CLI options into a method and method options (loads the model, reads reference images,
  * palettes and strokes).
  *
@@ -92,12 +104,7 @@ export async function resolveMethodOptions(opts: MethodCliOptions, allowSimulate
     if (!existsSync(opts.reference)) usage(`--reference: no such file ${opts.reference}`);
     methodOptions.reference = await readRasterRgb(opts.reference);
   }
-  if (opts.scribbles !== undefined) {
-    if (!existsSync(opts.scribbles)) usage(`--scribbles: no such file ${opts.scribbles}`);
-    methodOptions.strokes = IMAGE_EXT.has(extname(opts.scribbles).toLowerCase())
-      ? await readRasterRgb(opts.scribbles)
-      : readFileSync(opts.scribbles, 'utf8');
-  }
+  if (opts.scribbles !== undefined) methodOptions.strokes = await readStrokesFile('--scribbles', opts.scribbles);
   let name = opts.method;
   let note: string | undefined;
   if (opts.model !== undefined) {
@@ -122,7 +129,7 @@ export async function resolveMethodOptions(opts: MethodCliOptions, allowSimulate
     }
     const threads = opts.threads !== undefined ? parseIntOption('--threads', opts.threads, 1, 256) : undefined;
     const model = await loadModel(modelName!, { threads });
-    return { method: createModelMethod(model), label: 'model', model: modelName!, size, methodOptions, note };
+    return { method: createModelMethod(model), label: 'model', model: modelName!, size, methodOptions, note, takesHints: model.takesHints };
   }
   const method = getMethod(name);
   if (method.needsReference && !methodOptions.reference) {

@@ -29,6 +29,7 @@ export function registerModels(program: Command): void {
       for (const m of models) {
         process.stdout.write(
           `${m.name}${m.default ? ' (default)' : ''}: size ${m.metadata['medcolor.input_size'] ?? '256'}, ` +
+            `${m.metadata['medcolor.hints'] === 'ab+mask' ? 'takes color hints (--hints), ' : ''}` +
             `trained on ${m.metadata['medcolor.trained_on'] ?? 'unknown'}\n`,
         );
       }

@@ -37,7 +37,7 @@ export function getModelsDir(): string {
  * Names of the models shipped in `models/` (file names without `.onnx`), sorted.
  *
  * @example
- * listShippedModels(); // ['endoscopy', 'general']
+ * listShippedModels(); // ['blood', 'endoscopy', 'fundus', 'natural']
  */
 export function listShippedModels(modelsDir = getModelsDir()): string[] {
   if (!existsSync(modelsDir)) return [];
@@ -49,7 +49,7 @@ export function listShippedModels(modelsDir = getModelsDir()): string[] {
 
 /**
  * The default model's name: the one named in `models/DEFAULT` (a one-line text file) when present,
- * else `general` when shipped, else the first shipped model; undefined when none is shipped.
+ * else the first shipped model in name order; undefined when none is shipped.
  */
 export function getDefaultModelName(modelsDir = getModelsDir()): string | undefined {
   const names = listShippedModels(modelsDir);
@@ -59,7 +59,7 @@ export function getDefaultModelName(modelsDir = getModelsDir()): string | undefi
     const name = readFileSync(pointer, 'utf8').trim();
     if (names.includes(name)) return name;
   }
-  return names.includes('general') ? 'general' : names[0];
+  return names[0];
 }
 
 /**
@@ -67,7 +67,7 @@ export function getDefaultModelName(modelsDir = getModelsDir()): string | undefi
  * as `models/NAME.onnx`. Unknown -> MedcolorError 'ERR_MODEL_NOT_FOUND' listing the shipped names.
  *
  * @example
- * resolveModelPath('general'); // '/.../medcolor/models/general.onnx'
+ * resolveModelPath('natural'); // '/.../medcolor/models/natural.onnx'
  */
 export function resolveModelPath(nameOrPath: string, modelsDir = getModelsDir()): string {
   if (existsSync(nameOrPath) && statSync(nameOrPath).isFile()) return resolve(nameOrPath);
@@ -88,7 +88,7 @@ export function resolveModelPath(nameOrPath: string, modelsDir = getModelsDir())
  * Loads a model by name or path into onnxruntime-node and checks the medcolor model contract.
  *
  * @example
- * const model = await loadModel('general');
+ * const model = await loadModel('natural');
  * const method = createModelMethod(model);
  */
 export async function loadModel(nameOrPath: string, options: LoadModelOptions = {}): Promise<ColorizationModel> {

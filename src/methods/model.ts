@@ -1,15 +1,24 @@
 /**
- * The learned colorizer: an ONNX model that maps L* to a*b*, run through an injected ONNX Runtime
- * (onnxruntime-node in Node, onnxruntime-web in the browser). Browser-safe: no Node built-ins.
- *
- * Model contract (what the training engine exports):
- * - input `L`, float32 [N,1,H,W], value L* / 50 - 1;
- * - output `ab`, float32 [N,2,H,W] in [-1,1]; a*b* = ab * scale;
- * - metadata_props: `medcolor.ab_scale` (default 110), `medcolor.input_size` (working size,
- *   e.g. "256"), `medcolor.l_norm` ("L/50-1"), `medcolor.name`, `medcolor.trained_on`.
+ * The learned colorizer: an ONNX model that maps L* (and, for hint-taking models, color hints)
+ * to a*b*, run through an injected ONNX Runtime (onnxruntime-node in Node, onnxruntime-web in
+ * the browser). Browser-safe: no Node built-ins. The model contract (input/output names,
+ * normalization, metadata keys) is defined in models/contract.ts.
  */
 import { MedcolorError } from '../errors.js';
-import type { BatchColorizationMethod, ColorizeInput, ColorizeResult } from './types.js';
+import {
+  AB_SCALE,
+  DEFAULT_INPUT_SIZE,
+  HINTS_AB_MASK,
+  INPUT_HINT_AB,
+  INPUT_HINT_MASK,
+  INPUT_L,
+  L_NORM,
+  META,
+  normalizeL,
+  OUTPUT_AB,
+} from '../models/contract.js';
+import { rasterizeHints, type HintPlanes, type Hints } from './hints.js';
+import type { BatchColorizationMethod, ColorizeInput, ColorizeResult, MethodOptions } from './types.js';
 
 /** The part of an ONNX Runtime tensor this module uses. */
 export interface OrtTensorLike {
@@ -51,6 +60,8 @@ export interface ColorizationModel {
   fixedSize?: [number, number];
   /** Where it came from (file path or URL), when known. */
   source?: string;
+  /** Whether the model takes color hints (inputs `hint_ab` and `hint_mask`; metadata `medcolor.hints`). */
+  takesHints: boolean;
 }
 
 /** Options of {@link createColorizationModel}. */
@@ -62,18 +73,18 @@ export interface CreateModelOptions {
   source?: string;
 }
 
-/** Default a*b* scale when the model's metadata has none. */
-export const DEFAULT_AB_SCALE = 110;
-/** Default working size when the model's metadata has none. */
-export const DEFAULT_MODEL_SIZE = 256;
+/** Default a*b* scale when the model's metadata has none (contract.ts AB_SCALE). */
+export const DEFAULT_AB_SCALE = AB_SCALE;
+/** Default working size when the model's metadata has none (contract.ts DEFAULT_INPUT_SIZE). */
+export const DEFAULT_MODEL_SIZE = DEFAULT_INPUT_SIZE;
 
 /**
  * Wraps an ONNX Runtime session that follows the medcolor model contract.
- * Checks the input and output names.
+ * Checks the input and output names (a hint-taking model has all three inputs).
  *
  * @example
  * import * as ort from 'onnxruntime-web';
- * const bytes = new Uint8Array(await (await fetch('/models/general.onnx')).arrayBuffer());
+ * const bytes = new Uint8Array(await (await fetch('/models/natural.onnx')).arrayBuffer());
  * const session = await ort.InferenceSession.create(bytes);
  * const model = createColorizationModel(ort, session, { metadata: readOnnxMetadata(bytes) });
  */
@@ -83,31 +94,34 @@ export function createColorizationModel(
   options: CreateModelOptions = {},
 ): ColorizationModel {
   const metadata = options.metadata ?? {};
-  if (!session.inputNames.includes('L') || !session.outputNames.includes('ab')) {
-    throw new MedcolorError(
-      'ERR_MODEL_CONTRACT',
-      `expected a model with input "L" and output "ab"; found inputs [${session.inputNames.join(', ')}] ` +
-        `and outputs [${session.outputNames.join(', ')}]`,
-      { file: options.source },
-    );
+  const found = `found inputs [${session.inputNames.join(', ')}] and outputs [${session.outputNames.join(', ')}]`;
+  if (!session.inputNames.includes(INPUT_L) || !session.outputNames.includes(OUTPUT_AB)) {
+    throw new MedcolorError('ERR_MODEL_CONTRACT', `expected a model with input "${INPUT_L}" and output "${OUTPUT_AB}"; ${found}`, { file: options.source });
   }
-  const abScale = parsePositive(metadata['medcolor.ab_scale'], DEFAULT_AB_SCALE, 'medcolor.ab_scale', options.source);
+  const hintInputs = [INPUT_HINT_AB, INPUT_HINT_MASK].filter((n) => session.inputNames.includes(n)).length;
+  const hintsMeta = metadata[META.hints];
+  if (hintsMeta !== undefined && hintsMeta !== HINTS_AB_MASK && hintsMeta !== 'none') {
+    throw new MedcolorError('ERR_MODEL_CONTRACT', `unsupported ${META.hints} "${hintsMeta}"; supported: "${HINTS_AB_MASK}", "none"`, { file: options.source });
+  }
+  const takesHints = hintInputs === 2;
+  if ((hintInputs === 1) || (hintsMeta === HINTS_AB_MASK) !== takesHints || session.inputNames.length !== (takesHints ? 3 : 1)) {
+    throw new MedcolorError('ERR_MODEL_CONTRACT',
+      `expected input "${INPUT_L}" alone, or "${INPUT_L}", "${INPUT_HINT_AB}" and "${INPUT_HINT_MASK}" with ${META.hints} "${HINTS_AB_MASK}"; ${found}, ${META.hints} ${hintsMeta === undefined ? 'absent' : `"${hintsMeta}"`}`,
+      { file: options.source });
+  }
+  const abScale = parsePositive(metadata[META.abScale], DEFAULT_AB_SCALE, META.abScale, options.source);
   // Fixed input dimensions (an export with a static shape): honour them rather than fail in ORT.
-  const shape = session.inputMetadata?.find((m) => m.name === 'L')?.shape;
+  const shape = session.inputMetadata?.find((m) => m.name === INPUT_L)?.shape;
   const fixed = (d: number | string | undefined) => (typeof d === 'number' && d > 0 ? d : undefined);
   const fixedBatch = fixed(shape?.[0]);
   const fh = fixed(shape?.[2]), fw = fixed(shape?.[3]);
   const fixedSize: [number, number] | undefined = fh && fw ? [fh, fw] : undefined;
   const inputSize = fixedSize
     ? fixedSize[0]
-    : Math.round(parsePositive(metadata['medcolor.input_size'], DEFAULT_MODEL_SIZE, 'medcolor.input_size', options.source));
-  const lNorm = metadata['medcolor.l_norm'];
-  if (lNorm !== undefined && lNorm.replace(/\s+/g, '') !== 'L/50-1') {
-    throw new MedcolorError(
-      'ERR_MODEL_CONTRACT',
-      `unsupported medcolor.l_norm "${lNorm}"; supported: "L/50-1"`,
-      { file: options.source },
-    );
+    : Math.round(parsePositive(metadata[META.inputSize], DEFAULT_MODEL_SIZE, META.inputSize, options.source));
+  const lNorm = metadata[META.lNorm];
+  if (lNorm !== undefined && lNorm.replace(/\s+/g, '') !== L_NORM) {
+    throw new MedcolorError('ERR_MODEL_CONTRACT', `unsupported ${META.lNorm} "${lNorm}"; supported: "${L_NORM}"`, { file: options.source });
   }
   return {
     ort,
@@ -115,10 +129,11 @@ export function createColorizationModel(
     metadata,
     abScale,
     inputSize,
-    name: metadata['medcolor.name'] || options.name || 'model',
+    name: metadata[META.name] || options.name || 'model',
     source: options.source,
     fixedBatch,
     fixedSize,
+    takesHints,
   };
 }
 
@@ -137,6 +152,8 @@ export interface ModelInput {
   height: number;
   /** Planar L* (0..100). */
   L: Float32Array;
+  /** Color hints at this size (hint-taking models; none = automatic colorization). */
+  hints?: HintPlanes;
 }
 
 /**
@@ -158,6 +175,12 @@ export async function runColorizationModel(model: ColorizationModel, inputs: Mod
     }
     if (inp.L.length !== width * height) {
       throw new MedcolorError('ERR_MODEL_INPUT', `L has ${inp.L.length} values; expected ${width}x${height}`);
+    }
+    if (inp.hints && (inp.hints.width !== width || inp.hints.height !== height)) {
+      throw new MedcolorError('ERR_MODEL_INPUT', `hints are ${inp.hints.width}x${inp.hints.height}; expected the input's ${width}x${height}`);
+    }
+    if (inp.hints && !model.takesHints) {
+      throw new MedcolorError('ERR_BAD_OPTION', `model ${model.name} does not take color hints (its metadata has no ${META.hints} "${HINTS_AB_MASK}"); use a hint-taking model or --method scribble`, { file: model.source });
     }
   }
   if (model.fixedSize && (model.fixedSize[0] !== height || model.fixedSize[1] !== width)) {
@@ -189,9 +212,25 @@ async function runChunk(
   const x = new Float32Array(n * hw);
   for (let k = 0; k < inputs.length; k++) {
     const L = inputs[k].L, o = k * hw;
-    for (let i = 0; i < hw; i++) x[o + i] = L[i] / 50 - 1;
+    for (let i = 0; i < hw; i++) x[o + i] = normalizeL(L[i]);
   }
-  const feeds = { L: new model.ort.Tensor('float32', x, [n, 1, height, width]) };
+  const feeds: Record<string, OrtTensorLike> = { [INPUT_L]: new model.ort.Tensor('float32', x, [n, 1, height, width]) };
+  if (model.takesHints) {
+    // Empty planes for inputs without hints: the model then colorizes automatically.
+    const hab = new Float32Array(n * 2 * hw), hmask = new Float32Array(n * hw);
+    inputs.forEach((inp, k) => {
+      const h = inp.hints;
+      if (!h) return;
+      for (let i = 0; i < hw; i++) {
+        if (!h.mask[i]) continue;
+        hmask[k * hw + i] = 1;
+        hab[2 * k * hw + i] = h.ab[i] / model.abScale;
+        hab[(2 * k + 1) * hw + i] = h.ab[hw + i] / model.abScale;
+      }
+    });
+    feeds[INPUT_HINT_AB] = new model.ort.Tensor('float32', hab, [n, 2, height, width]);
+    feeds[INPUT_HINT_MASK] = new model.ort.Tensor('float32', hmask, [n, 1, height, width]);
+  }
   let out: Record<string, OrtTensorLike>;
   try {
     out = await model.session.run(feeds);
@@ -202,7 +241,7 @@ async function runChunk(
       { file: model.source, cause: e },
     );
   }
-  const ab = out.ab;
+  const ab = out[OUTPUT_AB];
   const dims = ab?.dims ?? [];
   if (!ab || !(ab.data instanceof Float32Array) || dims.length !== 4 || dims[0] !== n || dims[1] !== 2 ||
     dims[2] !== height || dims[3] !== width) {
@@ -228,25 +267,43 @@ async function runChunk(
   return results;
 }
 
+/** Options of the `model` method. */
+export interface ModelMethodOptions extends MethodOptions {
+  /**
+   * Color hints for a hint-taking model, in the formats `scribble` reads, in the coordinates of
+   * the full-size image (the frame: `hints.width`/`height`, else the size the pipeline resized
+   * from, else the input's); they are mapped to the working size. Only the chroma is used: the
+   * pipeline keeps the input's L*.
+   */
+  hints?: Hints;
+}
+
 /**
  * The `model` colorization method backed by a loaded model. It runs at whatever size it is given;
  * the pipeline resizes L* to `workingSize` (the model's `medcolor.input_size`) first.
  *
  * @example
  * const method = createModelMethod(model);
- * const { rgb } = await colorizeImage(gray, method);
+ * const { rgb } = await colorizeImage(gray, method, {
+ *   methodOptions: { hints: { strokes: [{ points: [[120, 80]], color: '#c03030' }], width: gray.width, height: gray.height } },
+ * });
  */
 export function createModelMethod(model: ColorizationModel): BatchColorizationMethod {
+  const withHints = (input: ColorizeInput, options?: ModelMethodOptions): ModelInput =>
+    options?.hints
+      ? { ...input, hints: rasterizeHints({ ...input.source, ...options.hints }, input.width, input.height) }
+      : input;
   return {
     name: 'model',
-    description: `learned colorizer ${model.name} (ONNX, working size ${model.inputSize})`,
+    description: `learned colorizer ${model.name} (ONNX, working size ${model.inputSize}${model.takesHints ? ', takes color hints' : ''})`,
     workingSize: model.inputSize,
-    async colorize(input: ColorizeInput): Promise<ColorizeResult> {
-      const [ab] = await runColorizationModel(model, [input]);
+    async colorize(input: ColorizeInput, options?: ModelMethodOptions): Promise<ColorizeResult> {
+      const [ab] = await runColorizationModel(model, [withHints(input, options)]);
       return { width: input.width, height: input.height, ab };
     },
-    async colorizeBatch(inputs: ColorizeInput[]): Promise<ColorizeResult[]> {
-      const abs = await runColorizationModel(model, inputs);
+    async colorizeBatch(inputs: ColorizeInput[], options?: ModelMethodOptions): Promise<ColorizeResult[]> {
+      // The same hints for every image of the batch (the frames of one multi-frame input).
+      const abs = await runColorizationModel(model, inputs.map((inp) => withHints(inp, options)));
       return abs.map((ab, k) => ({ width: inputs[k].width, height: inputs[k].height, ab }));
     },
   };
@@ -257,7 +314,7 @@ export function createModelMethod(model: ColorizationModel): BatchColorizationMe
  * fields at the top level; weights are skipped, not copied).
  *
  * @example
- * readOnnxMetadata(bytes)['medcolor.ab_scale']; // "110"
+ * readOnnxMetadata(bytes)[META.abScale]; // "110"
  */
 export function readOnnxMetadata(bytes: Uint8Array): Record<string, string> {
   const out: Record<string, string> = {};

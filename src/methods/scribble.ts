@@ -21,7 +21,7 @@ import type { RgbImage } from '../image/types.js';
 import type { ColorizationMethod, ColorizeInput, ColorizeResult, MethodOptions } from './types.js';
 import { buildGridAffinity, solveDirichlet, type SolveStats } from './sparse.js';
 import { fitChromaToGamut } from '../color/gamut.js';
-import { checkInput, createRng, sampleNormal } from './util.js';
+import { checkInput } from './util.js';
 
 /** One stroke: a polyline (or a dot) of a given width and color. */
 export interface Stroke {
@@ -141,49 +141,6 @@ export function rasterizeStrokes(strokes: Stroke[], width: number, height: numbe
     }
   });
   return { fixed, a, b };
-}
-
-/** Options of simulateStrokes. */
-export interface SimulateStrokesOptions {
-  /** Seed. Default 1. */
-  seed?: number;
-  /** Smallest and largest patch side (odd sizes between them are drawn uniformly). Default 3 and 9. */
-  minSize?: number;
-  maxSize?: number;
-}
-
-/**
- * Simulated user hints drawn from a ground-truth chroma image, after Zhang et al., "Real-Time
- * User-Guided Image Colorization with Learned Deep Priors" (SIGGRAPH 2017): K patch centers are
- * drawn (seeded) from a 2D Gaussian centered on the image with standard deviation a quarter of
- * the width and height (clamped to the image); each patch is a square of odd side drawn uniformly
- * from minSize..maxSize (3, 5, 7 or 9 by default); its color is the mean ground-truth a*, b* over
- * the patch. This is the rule `scripts/eval-methods.ts` uses.
- *
- * @example
- * const strokes = simulateStrokes(truthAb, 256, 256, 10, { seed: 1 });
- */
-export function simulateStrokes(truthAb: Float32Array, width: number, height: number, count: number, options: SimulateStrokesOptions = {}): Stroke[] {
-  const rand = createRng(options.seed ?? 1);
-  const minS = options.minSize ?? 3, maxS = options.maxSize ?? 9;
-  const sizes: number[] = [];
-  for (let s = minS; s <= maxS; s++) if (s % 2 === 1) sizes.push(s);
-  if (sizes.length === 0) sizes.push(Math.max(1, minS));
-  const out: Stroke[] = [];
-  for (let k = 0; k < count; k++) {
-    const cx = Math.round(Math.min(width - 1, Math.max(0, width / 2 + (sampleNormal(rand) * width) / 4)));
-    const cy = Math.round(Math.min(height - 1, Math.max(0, height / 2 + (sampleNormal(rand) * height) / 4)));
-    const size = sizes[Math.min(sizes.length - 1, Math.floor(rand() * sizes.length))];
-    const h = (size - 1) / 2;
-    let sa = 0, sb = 0, cnt = 0;
-    for (let y = Math.max(0, cy - h); y <= Math.min(height - 1, cy + h); y++) {
-      for (let x = Math.max(0, cx - h); x <= Math.min(width - 1, cx + h); x++) {
-        sa += truthAb[2 * (y * width + x)]; sb += truthAb[2 * (y * width + x) + 1]; cnt++;
-      }
-    }
-    out.push({ points: [[cx, cy]], width: size, shape: 'square', color: { a: sa / cnt, b: sb / cnt } });
-  }
-  return out;
 }
 
 function strokesFromImage(img: RgbImage, width: number, height: number, threshold: number): { fixed: Uint8Array; a: Float32Array; b: Float32Array } {

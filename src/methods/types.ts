@@ -12,6 +12,8 @@ export interface ColorizeInput {
   L: Float32Array;
   /** The physical image (e.g. Hounsfield units) when the source had one; same size as L. */
   gray?: GrayImage;
+  /** Size of the full image when this is a working-size copy (hint coordinates refer to it). */
+  source?: { width: number; height: number };
 }
 
 /** What a method returns. */

@@ -1,17 +1,16 @@
 /**
  * The deep colorizer as a trainable model: U-Net over L*, a*b* out, with a choice of losses.
- * Contract of the exported model (read by methods/model.ts): input `L` float32 [N,1,H,W]
- * holding L* / 50 - 1; output `ab` float32 [N,2,H,W] in [-1,1], a*b* = ab * `medcolor.ab_scale`.
+ * The exported model follows the contract of ./contract.ts (names, normalization, metadata).
  */
 import type { Tensor } from '../nn/ir.js';
 import { huberLoss, l1Loss, mseLoss } from '../nn/losses.js';
 import { importModel } from '../nn/onnx-io.js';
 import type { BuildContext } from '../nn/params.js';
+import { AB_SCALE, HINTS_AB_MASK, INPUT_HINT_AB, INPUT_HINT_MASK, INPUT_L, L_NORM, META, MODEL_FORMAT, OUTPUT_AB } from './contract.js';
 import { fakeLoss, patchGan, realLoss, type PatchGanOptions } from './discriminator.js';
 import { imagenetNormalize, labToSrgbGraph } from './lab-graph.js';
-import { unetForward, type UNetOptions } from './unet.js';
-
-export const AB_SCALE = 110;
+import { blendHints } from './hint-blend.js';
+import { unetForward, unetForwardWithFeatures, type UNetOptions } from './unet.js';
 
 export type PixelLoss = 'mse' | 'l1' | 'huber';
 
@@ -25,7 +24,17 @@ export interface ColorizerConfig {
    * U-Net bottleneck. The encoder becomes part of the exported model.
    */
   encoder?: { model: Uint8Array; inputSize: number };
+  /**
+   * Hint-taking model (Zhang et al. 2017): besides `L` it takes `hint_ab` [N,2,H,W] and
+   * `hint_mask` [N,1,H,W] (contract.ts), concatenated with L into the U-Net's first layer.
+   */
+  hints?: boolean;
+  /** Hint-taking model: blend the prediction with the spread hints by learned gates (models/hint-blend.ts); 'bilateral' spreads them in lightness bins. */
+  hintBlend?: boolean | 'bilateral';
 }
+
+/** Scale of the hint planes inside a hint-taking network (see colorizerForward). */
+export const HINT_GAIN = 10;
 
 /** The pixel loss between predicted and true normalized a*b*. */
 export function pixelLoss(ctx: BuildContext, kind: PixelLoss, pred: Tensor, target: Tensor): Tensor {
@@ -57,19 +66,40 @@ export function encoderEmbedding(ctx: BuildContext, L: Tensor, enc: { model: Uin
 export function colorizerForward(ctx: BuildContext, ins: Record<string, Tensor>, cfg: ColorizerConfig): Record<string, Tensor> {
   const embedding = cfg.encoder ? encoderEmbedding(ctx, ins.L, cfg.encoder) : ins.embedding;
   const unet = embedding ? { ...cfg.unet, embeddingSize: embedding.shape[1] } : cfg.unet;
-  return { ab: unetForward(ctx, ins.L, unet, embedding) };
+  if (!cfg.hints) return { [OUTPUT_AB]: unetForward(ctx, ins[INPUT_L], unet, embedding) };
+  // The hint planes, scaled by HINT_GAIN (a reparametrization: their weights start at zero in a
+  // warm start and Adam moves a weight by about lr per step, so the gain makes the hint path
+  // learn HINT_GAIN times faster), enter the first layer, or every level when `guided`.
+  const guide = ctx.g.op1('Mul', [ctx.g.op1('Concat', [ins[INPUT_HINT_AB], ins[INPUT_HINT_MASK]], { axis: 1 }), ctx.g.scalar(HINT_GAIN)]);
+  const { ab, features } = unet.guided
+    ? unetForwardWithFeatures(ctx, ins[INPUT_L], unet, embedding, guide)
+    : unetForwardWithFeatures(ctx, ctx.g.op1('Concat', [ins[INPUT_L], guide], { axis: 1 }), unet, embedding);
+  if (!cfg.hintBlend) return { [OUTPUT_AB]: ab };
+  return { [OUTPUT_AB]: blendHints(ctx, ab, features, ins[INPUT_HINT_AB], ins[INPUT_HINT_MASK], cfg.hintBlend === 'bilateral' ? ins[INPUT_L] : undefined) };
+}
+
+/** Input shapes of the colorizer at batch n and side s: L, plus the hint planes for a hint-taking model. */
+export function colorizerInputShapes(cfg: Pick<ColorizerConfig, 'hints'>, n: number, s: number): Record<string, number[]> {
+  const shapes: Record<string, number[]> = { [INPUT_L]: [n, 1, s, s] };
+  if (cfg.hints) {
+    shapes[INPUT_HINT_AB] = [n, 2, s, s];
+    shapes[INPUT_HINT_MASK] = [n, 1, s, s];
+  }
+  return shapes;
 }
 
 /** Metadata written into an exported colorizer. */
 export function colorizerMetadata(cfg: ColorizerConfig, extra: Record<string, string>): Record<string, string> {
   return {
-    'medcolor.format': 'colorizer-v1',
-    'medcolor.l_norm': 'L/50-1',
-    'medcolor.ab_scale': String(AB_SCALE),
-    'medcolor.inputs': 'L: float32 [N,1,H,W], L*/50-1; H and W divisible by ' + 2 ** (cfg.unet.depth ?? 3),
-    'medcolor.outputs': 'ab: float32 [N,2,H,W] in [-1,1]; a*b* = ab * ab_scale',
-    'medcolor.architecture': JSON.stringify({ type: 'unet', ...cfg.unet }),
-    'medcolor.loss': cfg.loss,
+    [META.format]: MODEL_FORMAT,
+    [META.lNorm]: L_NORM,
+    [META.abScale]: String(AB_SCALE),
+    [META.inputs]: 'L: float32 [N,1,H,W], L*/50-1; H and W divisible by ' + 2 ** (cfg.unet.depth ?? 3) +
+      (cfg.hints ? '; hint_ab: float32 [N,2,H,W], hinted a*b*/ab_scale (0 elsewhere); hint_mask: float32 [N,1,H,W], 1 at hinted pixels' : ''),
+    ...(cfg.hints ? { [META.hints]: HINTS_AB_MASK } : {}),
+    [META.outputs]: 'ab: float32 [N,2,H,W] in [-1,1]; a*b* = ab * ab_scale',
+    [META.architecture]: JSON.stringify({ type: 'unet', ...cfg.unet, ...(cfg.hintBlend ? { hintBlend: cfg.hintBlend } : {}) }),
+    [META.loss]: cfg.loss,
     ...extra,
   };
 }

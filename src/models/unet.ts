@@ -11,7 +11,7 @@
  * With `depth: 3` and neither option it is exactly the benchmark U-Net of shared/reference.
  */
 import type { Tensor } from '../nn/ir.js';
-import { concat, conv2d, convBnAct, convTranspose2d, globalAvgPool, linear } from '../nn/layers.js';
+import { avgPool, concat, conv2d, convBnAct, convTranspose2d, globalAvgPool, linear, type Conv2dOptions } from '../nn/layers.js';
 import type { BuildContext } from '../nn/params.js';
 
 export interface UNetOptions {
@@ -23,12 +23,31 @@ export interface UNetOptions {
   globalContext?: boolean;
   /** Width of an external embedding [N, E] fused at the bottleneck (default: none). */
   embeddingSize?: number;
+  /**
+   * BatchNorm after each 3x3 convolution (default true). Without it each convolution has a bias:
+   * the layout of an exported (BatchNorm-folded) model, so such a model's weights can be loaded
+   * back and trained further (models/warm-start.ts).
+   */
+  batchNorm?: boolean;
+  /**
+   * Guide planes (a hint-taking model's hint a*b* and mask) enter every level: concatenated to the
+   * input of each encoder and decoder convolution, average-pooled to its resolution, after the
+   * level's own features (so an exported model without them loads with zero weights for them).
+   * Gives every scale direct access to sparse hints instead of only the first layer. Default false.
+   */
+  guided?: boolean;
 }
 
 /** Number of channels at each encoder level. */
 export function unetChannels(o: UNetOptions): number[] {
   const b = o.base ?? 32, depth = o.depth ?? 3;
   return Array.from({ length: depth + 1 }, (_, i) => b * 2 ** i);
+}
+
+/** Conv-BN-ReLU, or conv(+bias)-ReLU without BatchNorm (parameters `NAME.conv.weight`, `NAME.conv.bias`). */
+function convBlock(ctx: BuildContext, name: string, x: Tensor, o: Conv2dOptions, batchNorm: boolean): Tensor {
+  if (batchNorm) return convBnAct(ctx, name, x, o);
+  return ctx.g.op1('Relu', [conv2d(ctx, `${name}.conv`, x, o)]);
 }
 
 /**
@@ -38,16 +57,30 @@ export function unetChannels(o: UNetOptions): number[] {
  * @example
  * const ab = unetForward(ctx, L, { base: 32, globalContext: true });
  */
-export function unetForward(ctx: BuildContext, L: Tensor, o: UNetOptions = {}, embedding?: Tensor): Tensor {
+export function unetForward(ctx: BuildContext, L: Tensor, o: UNetOptions = {}, embedding?: Tensor, guide?: Tensor): Tensor {
+  return unetForwardWithFeatures(ctx, L, o, embedding, guide).ab;
+}
+
+/** {@link unetForward}, also returning the last decoder features (the input of the 1x1 head). */
+export function unetForwardWithFeatures(ctx: BuildContext, L: Tensor, o: UNetOptions = {}, embedding?: Tensor, guide?: Tensor): { ab: Tensor; features: Tensor } {
   const ch = unetChannels(o);
   const depth = ch.length - 1;
   const f = 2 ** depth;
+  const bn = o.batchNorm ?? true;
   if (L.shape[2] % f || L.shape[3] % f) throw new Error(`U-Net: input ${L.shape[2]}x${L.shape[3]} must be divisible by ${f}`);
+  // guides[i]: the guide planes at the resolution of level i (1/2^i).
+  const guides: Tensor[] = [];
+  if (o.guided) {
+    if (!guide) throw new Error('U-Net: guided needs the guide planes');
+    guides.push(guide);
+    for (let i = 1; i <= depth; i++) guides.push(avgPool(ctx, guides[i - 1]));
+  }
+  const withGuide = (x: Tensor, level: number) => (o.guided ? concat(ctx, [x, guides[level]]) : x);
   const enc: Tensor[] = [];
-  let h = convBnAct(ctx, 'enc0', L, { out: ch[0] });
+  let h = convBlock(ctx, 'enc0', withGuide(L, 0), { out: ch[0] }, bn);
   enc.push(h);
   for (let i = 1; i <= depth; i++) {
-    h = convBnAct(ctx, `enc${i}`, h, { out: ch[i], stride: 2 });
+    h = convBlock(ctx, `enc${i}`, withGuide(h, i - 1), { out: ch[i], stride: 2 }, bn);
     enc.push(h);
   }
   const fuse: Tensor[] = [];
@@ -70,7 +103,7 @@ export function unetForward(ctx: BuildContext, L: Tensor, o: UNetOptions = {}, e
   }
   for (let i = depth - 1; i >= 0; i--) {
     const up = convTranspose2d(ctx, `up${i}`, h, { out: ch[i] });
-    h = convBnAct(ctx, `dec${i}`, concat(ctx, [up, enc[i]]), { out: ch[i] });
+    h = convBlock(ctx, `dec${i}`, withGuide(concat(ctx, [up, enc[i]]), i), { out: ch[i] }, bn);
   }
-  return ctx.g.op1('Tanh', [conv2d(ctx, 'head', h, { out: 2, k: 1 })]);
+  return { ab: ctx.g.op1('Tanh', [conv2d(ctx, 'head', h, { out: 2, k: 1 })]), features: h };
 }

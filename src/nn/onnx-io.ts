@@ -148,7 +148,8 @@ export interface ImportResult {
   outputs: Tensor[];
   /** Every imported tensor by its original name. */
   values: Map<string, Tensor>;
-  metadata: Map<string, string>;
+  /** The model's metadata_props (as methods/model.ts readOnnxMetadata returns them). */
+  metadata: Record<string, string>;
 }
 
 /**
@@ -216,7 +217,7 @@ export function importModel(g: Graph, bytes: Uint8Array, bind: Record<string, Te
     });
   }
   const outputs = (graph.output ?? []).map((o) => values.get(o.name!)!);
-  const metadata = new Map((model.metadataProps ?? []).map((p) => [p.key!, p.value!]));
+  const metadata = Object.fromEntries((model.metadataProps ?? []).map((p) => [p.key!, p.value!]));
   return { outputs, values, metadata };
 }
 
@@ -319,10 +320,4 @@ function upgradeNode(
   }
   while (inputs.length && inputs[inputs.length - 1] === undefined) inputs.pop();
   return { inputs, attrs };
-}
-
-/** Reads the metadata_props of an ONNX model. */
-export function readModelMetadata(bytes: Uint8Array): Map<string, string> {
-  const model = onnx.ModelProto.decode(bytes);
-  return new Map((model.metadataProps ?? []).map((p) => [p.key!, p.value!]));
 }

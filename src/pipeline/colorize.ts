@@ -60,7 +60,7 @@ function toWorkingInput(L: Plane, gray: GrayImage | undefined, size: number | un
   if (size === undefined || (size === L.width && size === L.height)) {
     return { width: L.width, height: L.height, L: L.data, gray };
   }
-  const input: ColorizeInput = { width: size, height: size, L: resizeBilinear(L.data, L.width, L.height, 1, size, size) };
+  const input: ColorizeInput = { width: size, height: size, L: resizeBilinear(L.data, L.width, L.height, 1, size, size), source: { width: L.width, height: L.height } };
   if (gray) {
     // Only some methods read the physical image (ct-tissue): resize it on first use.
     let cached: GrayImage | undefined;

@@ -38,6 +38,7 @@ import { join, relative, sep } from 'node:path';
 import sharp, { type OutputInfo } from 'sharp';
 import { srgb8ToLab } from '../color/lab.js';
 import { MedcolorError } from '../errors.js';
+import { AB_SCALE } from '../models/contract.js';
 import { planCrop, transformPlane, type PlanCropOptions } from './augment.js';
 
 /** The three split names, in order. */
@@ -47,12 +48,13 @@ export type SplitName = (typeof SPLIT_NAMES)[number];
 /** Image file extensions `prepare` reads. */
 export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.tif', '.tiff', '.webp'];
 
-/** L* is stored as uint16 L* * L_SCALE. */
-export const L_SCALE = 655.35;
-/** a*, b* are stored as int16 value * AB_SCALE. */
-export const AB_SCALE = 100;
-/** Normalization of a*b* in batches: ab / AB_NORM (the model's output scale). */
-export const AB_NORM = 110;
+/** Storage quantization of L*: stored as uint16 round(L* * STORED_L_STEPS_PER_UNIT) (0..65535). */
+export const STORED_L_STEPS_PER_UNIT = 655.35;
+/**
+ * Storage quantization of a*, b*: stored as int16 round(value * STORED_AB_STEPS_PER_UNIT)
+ * (0.01 units). Not the model's a*b* scale: batches are normalized by contract.ts's AB_SCALE.
+ */
+export const STORED_AB_STEPS_PER_UNIT = 100;
 
 /** Options of {@link prepareDataset}. */
 export interface PrepareOptions {
@@ -163,9 +165,9 @@ async function encodeImage(bytes: Uint8Array, size: number, fit: 'cover' | 'fill
   let maxChroma2 = 0;
   for (let i = 0; i < n; i++) {
     const l = lab[3 * i], a = lab[3 * i + 1], b = lab[3 * i + 2];
-    L[i] = Math.round(Math.min(100, Math.max(0, l)) * L_SCALE);
-    A[i] = Math.round(a * AB_SCALE);
-    B[i] = Math.round(b * AB_SCALE);
+    L[i] = Math.round(Math.min(100, Math.max(0, l)) * STORED_L_STEPS_PER_UNIT);
+    A[i] = Math.round(a * STORED_AB_STEPS_PER_UNIT);
+    B[i] = Math.round(b * STORED_AB_STEPS_PER_UNIT);
     const c2 = a * a + b * b;
     if (c2 > maxChroma2) maxChroma2 = c2;
   }
@@ -247,7 +249,7 @@ export async function prepareDataset(srcDir: string, outDir: string, options: Pr
     fit,
     record: {
       bytes: recordBytes(size),
-      layout: `little-endian planes: L uint16 (L*·${L_SCALE}), a int16 (a*·${AB_SCALE}), b int16 (b*·${AB_SCALE})`,
+      layout: `little-endian planes: L uint16 (L*·${STORED_L_STEPS_PER_UNIT}), a int16 (a*·${STORED_AB_STEPS_PER_UNIT}), b int16 (b*·${STORED_AB_STEPS_PER_UNIT})`,
     },
     splitFractions: fractions,
     splits: {
@@ -364,9 +366,9 @@ export function openDataset(dir: string): Dataset {
       const L = new Float32Array(n);
       const ab = new Float32Array(2 * n);
       for (let k = 0; k < n; k++) {
-        L[k] = r.L[k] / L_SCALE;
-        ab[k] = r.a[k] / AB_SCALE;
-        ab[n + k] = r.b[k] / AB_SCALE;
+        L[k] = r.L[k] / STORED_L_STEPS_PER_UNIT;
+        ab[k] = r.a[k] / STORED_AB_STEPS_PER_UNIT;
+        ab[n + k] = r.b[k] / STORED_AB_STEPS_PER_UNIT;
       }
       return { L, ab };
     },
@@ -384,7 +386,7 @@ export type BatchOptions = PlanCropOptions;
 export interface Batch {
   /** [n,1,size,size], L* / 50 - 1. */
   L: Float32Array;
-  /** [n,2,size,size], a*b* / 110. */
+  /** [n,2,size,size], a*b* / AB_SCALE (contract.ts). */
   ab: Float32Array;
   n: number;
   /** Side of every sample (the crop when cropping). */
@@ -406,8 +408,8 @@ export function makeBatch(ds: Dataset, split: string, indices: number[], options
   const cc = c * c;
   const L = new Float32Array(n * cc);
   const ab = new Float32Array(n * 2 * cc);
-  const lScale = 1 / (L_SCALE * 50);
-  const abScale = 1 / (AB_SCALE * AB_NORM);
+  const lScale = 1 / (STORED_L_STEPS_PER_UNIT * 50);
+  const abScale = 1 / (STORED_AB_STEPS_PER_UNIT * AB_SCALE);
   for (let k = 0; k < n; k++) {
     const plan = planCrop(ds.size, options);
     const r = ds.readRaw(split, indices[k]);

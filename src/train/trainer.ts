@@ -1,37 +1,59 @@
 /**
- * Training loop of the colorizer: seeded shuffling, augmentation (random crop, flips), one
- * ONNX Runtime run per step, validation after each epoch (PSNR, SSIM, CIEDE2000 on the val
- * split at full record size), early stopping, best and last checkpoints, JSON-lines log, a plot
- * of the curves, clean stop on SIGINT with resume, and export of the best model.
+ * Training loop of the colorizer: seeded sampling (domain-balanced over several datasets),
+ * augmentation (random crop, flips), simulated color hints for hint-taking models, one ONNX
+ * Runtime run per step, validation after each epoch (PSNR, SSIM, CIEDE2000 on the val split at
+ * full record size; with and without hints), early stopping, best and last checkpoints,
+ * JSON-lines log, a plot of the curves, clean stop on SIGINT with resume, warm start from an
+ * exported model, and export of the best model.
+ *
+ * Three parts: {@link setupTraining} (datasets, sessions, schedule, resume), {@link runEpoch}
+ * (the steps of one epoch and its validation) and {@link exportBestModel}; trainColorizer runs
+ * them in order.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync, appendFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { lAbToSrgb8 } from '../color/lab.js';
 import { MedcolorError } from '../errors.js';
 import type { RgbImage } from '../image/types.js';
+import { writeFileAtomic } from '../io/atomic.js';
+import { rasterizeHints, simulateHints, writeHintInputs } from '../methods/hints.js';
 import { computeReport } from '../metrics/report.js';
-import { AB_SCALE, colorizerForward, colorizerMetadata, discriminatorObjective, generatorObjective, type ColorizerConfig, type LossConfig, type PixelLoss } from '../models/colorizer.js';
+import { colorizerForward, colorizerInputShapes, colorizerMetadata, discriminatorObjective, generatorObjective, type ColorizerConfig, type LossConfig, type PixelLoss } from '../models/colorizer.js';
+import { AB_SCALE, INPUT_HINT_AB, INPUT_HINT_MASK, META, denormalizeL } from '../models/contract.js';
 import type { UNetOptions } from '../models/unet.js';
+import { loadExportedWeights } from '../models/warm-start.js';
 import '../nn/index.js';
 import { loadCheckpoint, saveCheckpoint } from '../nn/checkpoint.js';
 import { exportInferenceModel } from '../nn/export.js';
 import { lrAt, type LrSchedule, type OptimizerConfig } from '../nn/optim.js';
 import { ParamStore, Rng } from '../nn/params.js';
 import { EvalSession, TrainSession } from '../nn/session.js';
-import { openDataset, makeBatch, type Dataset } from './dataset.js';
+import { openDataset, makeBatch, type Batch, type Dataset } from './dataset.js';
 import { renderTrainingCurves } from './plot.js';
+
+/** Simulated hints during training (hint-taking models); defaults in brackets. */
+export interface HintTrainingOptions {
+  /** Geometric parameter of the number of hints per image [1/8]. */
+  p?: number;
+  /** Share of batches given no hint at all [0.25]. */
+  noHintShare?: number;
+  /** Number of hints of the hinted validation pass [10]. */
+  valCount?: number;
+}
 
 /** Options of {@link trainColorizer}; defaults in brackets. */
 export interface TrainOptions {
-  /** Prepared dataset folder (medcolor prepare). */
-  data: string;
+  /** Prepared dataset folder (medcolor prepare), or several: each batch then draws equally from each (domain-balanced). */
+  data: string | string[];
   /** Run folder: checkpoints, log, plot, model.onnx. */
   out: string;
   /** Epochs [30]. */
   epochs?: number;
-  /** Batch size [16]. */
+  /** Batch size [16]; with several datasets a multiple of their number. */
   batch?: number;
+  /** Steps per epoch [train images / batch]; an epoch ends with a validation. */
+  stepsPerEpoch?: number;
   /** Peak learning rate [2e-3]. */
   lr?: number;
   /** Learning-rate schedule: cosine (with warm-up), step or constant ['cosine']. */
@@ -61,10 +83,20 @@ export interface TrainOptions {
   flip?: boolean;
   /** U-Net width/depth/global branch [{ base: 32, depth: 3, globalContext: true }]. */
   unet?: UNetOptions;
+  /** Train a hint-taking model (inputs L, hint_ab, hint_mask) with simulated hints [off]. */
+  hints?: boolean | HintTrainingOptions;
+  /** Hint-taking model: learned blend of the prediction with the spread hints (models/hint-blend.ts) [false]. */
+  hintBlend?: boolean | 'bilateral';
+  /**
+   * Warm start: an exported colorizer (.onnx) whose weights initialize the network (which must
+   * then be built with `unet.batchNorm: false` and the same architecture; see models/warm-start.ts),
+   * or a checkpoint (.ckpt) of the same network (e.g. a pretraining run's best.ckpt).
+   */
+  init?: string;
   seed?: number;
   /** Resume from out/last.ckpt [false]. */
   resume?: boolean;
-  /** Stop when validation PSNR has not improved for this many epochs [8]. */
+  /** Stop when the validation score has not improved for this many epochs [8]. */
   patience?: number;
   /** Stop after this many minutes (checked after each step; validation still runs) [none]. */
   maxMinutes?: number;
@@ -74,6 +106,8 @@ export interface TrainOptions {
   trainedOn?: string;
   /** Validation batch [4]. */
   valBatch?: number;
+  /** Validate each epoch on the first this-many records of each val split [all]. */
+  valLimit?: number;
   /** Called after every step and every epoch. */
   onProgress?: (p: TrainProgress) => void;
   /** Abort signal: the loop stops after the current step, saves last.ckpt and returns. */
@@ -97,6 +131,8 @@ export interface ValidationScores {
   ssim: number;
   deltaE2000: number;
   loss: number;
+  /** Hint-taking models: the same scores with `valCount` simulated hints per image. */
+  hinted?: { count: number; psnr: number; ssim: number; deltaE2000: number };
 }
 
 export interface TrainResult {
@@ -111,6 +147,7 @@ export interface TrainResult {
 const LOG = 'log.jsonl';
 
 function defaults(o: TrainOptions) {
+  const hints = o.hints ? (o.hints === true ? {} : o.hints) : undefined;
   return {
     epochs: o.epochs ?? 30,
     batch: o.batch ?? 16,
@@ -125,8 +162,11 @@ function defaults(o: TrainOptions) {
     seed: o.seed ?? 0,
     patience: o.patience ?? 8,
     valBatch: o.valBatch ?? 4,
+    hints: hints ? { p: hints.p ?? 1 / 8, noHintShare: hints.noHintShare ?? 0.25, valCount: hints.valCount ?? 10 } : undefined,
   };
 }
+
+type Settings = ReturnType<typeof defaults>;
 
 function shuffle(n: number, rng: Rng): number[] {
   const a = [...Array(n).keys()];
@@ -148,11 +188,31 @@ function interleaveAb(planar: Float32Array, offset: number, n: number, scale: nu
 }
 
 /**
- * Scores a model on a split: PSNR (8-bit RGB), SSIM, CIEDE2000 of L* + predicted a*b* against
- * L* + true a*b*, and the loss-space MSE of normalized a*b*.
+ * Adds the hint inputs to a batch: for each sample, hints simulated from its true a*b*
+ * (methods/hints.ts), `count` of them or a geometric number; `none` gives zero planes.
+ * `seedOf(k)` seeds sample k's simulation; otherwise `rand` is drawn from.
  */
-export async function validate(ds: Dataset, split: string, ev: EvalSession, valBatch: number): Promise<ValidationScores> {
-  const count = ds.splits[split]?.count ?? 0;
+export function addHintInputs(b: Batch, o: { none?: boolean; count?: number; p?: number; rand?: () => number; seedOf?: (k: number) => number }): Record<string, Float32Array> {
+  const s = b.size, n = s * s;
+  const hintAb = new Float32Array(b.n * 2 * n), hintMask = new Float32Array(b.n * n);
+  if (!o.none && o.count !== 0) {
+    for (let k = 0; k < b.n; k++) {
+      const truth = interleaveAb(b.ab, 2 * k * n, n, AB_SCALE);
+      const strokes = simulateHints(truth, s, s, { count: o.count, p: o.p, rand: o.seedOf ? undefined : o.rand, seed: o.seedOf?.(k) });
+      writeHintInputs(rasterizeHints({ strokes }, s, s), k, hintAb, hintMask);
+    }
+  }
+  return { [INPUT_HINT_AB]: hintAb, [INPUT_HINT_MASK]: hintMask };
+}
+
+/**
+ * Scores a model on a split: PSNR (8-bit RGB), SSIM, CIEDE2000 of L* + predicted a*b* against
+ * L* + true a*b*, and the loss-space MSE of normalized a*b*. For a hint-taking model
+ * (`hints.count` given) each record i gets that many hints simulated with seed i + 1, the rule
+ * of `medcolor eval`; count 0 feeds empty hint planes.
+ */
+export async function validate(ds: Dataset, split: string, ev: EvalSession, valBatch: number, hints?: { count: number }, limit = Infinity): Promise<ValidationScores> {
+  const count = Math.min(limit, ds.splits[split]?.count ?? 0);
   if (!count) throw new MedcolorError('ERR_DATASET', `split '${split}' is empty in ${ds.dir}`);
   const s = ds.size, n = s * s;
   let psnr = 0, ssim = 0, de = 0, mse = 0;
@@ -160,10 +220,11 @@ export async function validate(ds: Dataset, split: string, ev: EvalSession, valB
     const idx = [...Array(Math.min(valBatch, count - i0)).keys()].map((k) => i0 + k);
     while (idx.length < valBatch) idx.push(idx[idx.length - 1]); // pad the last batch
     const b = makeBatch(ds, split, idx);
-    const out = (await ev.run({ L: b.L })).ab;
+    const feeds: Record<string, Float32Array> = { L: b.L, ...(hints ? addHintInputs(b, { count: hints.count, seedOf: (k) => idx[k] + 1 }) : {}) };
+    const out = (await ev.run(feeds)).ab;
     for (let k = 0; k < Math.min(valBatch, count - i0); k++) {
       const L = new Float32Array(n);
-      for (let i = 0; i < n; i++) L[i] = (b.L[k * n + i] + 1) * 50;
+      for (let i = 0; i < n; i++) L[i] = denormalizeL(b.L[k * n + i]);
       const pred = interleaveAb(out, 2 * k * n, n, AB_SCALE);
       const truth = interleaveAb(b.ab, 2 * k * n, n, AB_SCALE);
       let se = 0;
@@ -183,21 +244,58 @@ export async function validate(ds: Dataset, split: string, ev: EvalSession, valB
   return { psnr: psnr / count, ssim: ssim / count, deltaE2000: de / count, loss: mse / count };
 }
 
+/** Everything a training run holds between epochs (made by {@link setupTraining}). */
+export interface TrainingRun {
+  options: TrainOptions;
+  settings: Settings;
+  cfg: ColorizerConfig;
+  lossCfg: LossConfig;
+  datasets: Dataset[];
+  store: ParamStore;
+  ts: TrainSession;
+  /** The discriminator's session when the adversarial loss is on. */
+  disc?: TrainSession;
+  ev: EvalSession;
+  sched: LrSchedule;
+  rng: Rng;
+  stepsPerEpoch: number;
+  epoch: number;
+  best: ValidationScores & { epoch: number };
+  sinceBest: number;
+  /** Per dataset: its shuffled order and the position reached in it. */
+  queues: { order: number[]; pos: number }[];
+  images: number;
+  t0: number;
+  stopped: TrainResult['stopped'];
+  lastPath: string;
+  bestPath: string;
+}
+
+/** The score that picks the best epoch: val PSNR, averaged with the hinted PSNR for hint-taking models. */
+function selectionScore(v: ValidationScores): number {
+  return v.hinted ? (v.psnr + v.hinted.psnr) / 2 : v.psnr;
+}
+
 /**
- * Trains the colorizer on a prepared dataset.
- *
- * @example
- * const r = await trainColorizer({ data: 'data/endoscopy-256', out: 'runs/endo', epochs: 20 });
- * console.log(r.best.psnr, r.modelPath);
+ * Opens the datasets, builds the training (and discriminator) and validation sessions,
+ * initializes (seeded, or from `init`) or resumes the parameters, and plans the schedule.
  */
-export async function trainColorizer(options: TrainOptions): Promise<TrainResult> {
+export async function setupTraining(options: TrainOptions): Promise<TrainingRun> {
   const o = defaults(options);
-  const ds = openDataset(options.data);
-  const trainCount = ds.splits.train?.count ?? 0;
-  if (trainCount < o.batch) throw new MedcolorError('ERR_DATASET', `the train split has ${trainCount} images; need at least one batch of ${o.batch}`, { file: options.data });
-  if (o.crop > ds.size) throw new MedcolorError('ERR_USAGE', `--crop ${o.crop} is larger than the dataset's size ${ds.size}`);
+  const dirs = Array.isArray(options.data) ? options.data : [options.data];
+  if (dirs.length === 0) throw new MedcolorError('ERR_USAGE', 'no dataset given');
+  if (o.batch % dirs.length) throw new MedcolorError('ERR_USAGE', `--batch ${o.batch} must be a multiple of the number of datasets (${dirs.length}) to balance them`);
+  const datasets = dirs.map((d) => openDataset(d));
+  const size = datasets[0].size;
+  const perDomain = o.batch / dirs.length;
+  for (const ds of datasets) {
+    const c = ds.splits.train?.count ?? 0;
+    if (ds.size !== size) throw new MedcolorError('ERR_DATASET', `datasets to be trained together must have one size; ${datasets[0].dir} is ${size}, ${ds.dir} is ${ds.size}`, { file: ds.dir });
+    if (c < perDomain) throw new MedcolorError('ERR_DATASET', `the train split has ${c} images; need at least ${perDomain} per batch`, { file: ds.dir });
+  }
+  if (o.crop > size) throw new MedcolorError('ERR_USAGE', `--crop ${o.crop} is larger than the dataset's size ${size}`);
   mkdirSync(options.out, { recursive: true });
-  const cfg: ColorizerConfig = { unet: o.unet, loss: o.loss };
+  const cfg: ColorizerConfig = { unet: o.unet, loss: o.loss, hints: !!o.hints, hintBlend: o.hints ? options.hintBlend : undefined };
   if (options.encoder) {
     const model = options.encoder.model ?? (options.encoder.path ? new Uint8Array(readFileSync(options.encoder.path)) : undefined);
     if (!model) throw new MedcolorError('ERR_USAGE', 'encoder: give a path or the model bytes');
@@ -211,7 +309,7 @@ export async function trainColorizer(options: TrainOptions): Promise<TrainResult
     lossCfg.perceptual = { model: new Uint8Array(bytes), weight: options.perceptualWeight ?? 0.05 };
   }
   if (options.adversarialWeight) lossCfg.adversarial = { weight: options.adversarialWeight, discriminator: { base: options.discriminatorBase ?? 32 } };
-  const shapes = { L: [o.batch, 1, o.crop, o.crop], ab: [o.batch, 2, o.crop, o.crop] };
+  const shapes = { ...colorizerInputShapes(cfg, o.batch, o.crop), ab: [o.batch, 2, o.crop, o.crop] };
   const ts = await TrainSession.create({
     store,
     inputs: shapes,
@@ -219,8 +317,9 @@ export async function trainColorizer(options: TrainOptions): Promise<TrainResult
     optimizer,
     update: (name) => !name.startsWith('disc.'),
   }, { seed: o.seed, spinning: false });
+  if (options.init && !options.resume) initializeFrom(store, options.init);
   // The discriminator step, in alternation with the generator's (sharing the parameter store).
-  const ds_ = lossCfg.adversarial
+  const disc = lossCfg.adversarial
     ? await TrainSession.create({
       store,
       inputs: { ...shapes, fake: shapes.ab },
@@ -229,115 +328,235 @@ export async function trainColorizer(options: TrainOptions): Promise<TrainResult
       update: (name) => name.startsWith('disc.'),
     }, { seed: o.seed + 1, spinning: false })
     : undefined;
-  const ev = await EvalSession.create(store, { L: [o.valBatch, 1, ds.size, ds.size] }, (ctx, ins) => colorizerForward(ctx, ins, cfg));
+  const ev = await EvalSession.create(store, colorizerInputShapes(cfg, o.valBatch, size), (ctx, ins) => colorizerForward(ctx, ins, cfg));
 
-  const stepsPerEpoch = Math.floor(trainCount / o.batch);
+  const trainCount = Math.min(...datasets.map((d) => d.splits.train.count * dirs.length));
+  const stepsPerEpoch = options.stepsPerEpoch ?? Math.max(1, Math.floor(trainCount / o.batch));
   const total = stepsPerEpoch * o.epochs;
   const sched: LrSchedule =
     o.schedule === 'cosine' ? { type: 'cosine', lr: o.lr, total, warmup: o.warmup, minLr: o.lr * 0.01 }
       : o.schedule === 'step' ? { type: 'step', lr: o.lr, stepSize: Math.max(1, Math.floor(total / 3)), gamma: 0.1, warmup: o.warmup }
         : { type: 'constant', lr: o.lr, warmup: o.warmup };
 
-  const rng = new Rng(o.seed ^ 0x5bd1e995);
-  let epoch = 0;
-  let best = { psnr: -Infinity, ssim: 0, deltaE2000: 0, loss: 0, epoch: -1 };
-  let sinceBest = 0;
-  const lastPath = join(options.out, 'last.ckpt');
-  const bestPath = join(options.out, 'best.ckpt');
+  const run: TrainingRun = {
+    options, settings: o, cfg, lossCfg, datasets, store, ts, disc, ev, sched,
+    rng: new Rng(o.seed ^ 0x5bd1e995),
+    stepsPerEpoch,
+    epoch: 0,
+    best: { psnr: -Infinity, ssim: 0, deltaE2000: 0, loss: 0, epoch: -1 },
+    sinceBest: 0,
+    queues: datasets.map(() => ({ order: [], pos: 0 })),
+    images: 0,
+    t0: performance.now(),
+    stopped: 'completed',
+    lastPath: join(options.out, 'last.ckpt'),
+    bestPath: join(options.out, 'best.ckpt'),
+  };
   if (options.resume) {
-    if (!existsSync(lastPath)) throw new MedcolorError('ERR_CHECKPOINT', `--resume: no checkpoint at ${lastPath}`);
-    const ck = loadCheckpoint(lastPath);
+    if (!existsSync(run.lastPath)) throw new MedcolorError('ERR_CHECKPOINT', `--resume: no checkpoint at ${run.lastPath}`);
+    const ck = loadCheckpoint(run.lastPath);
     ts.restore(ck);
-    ds_?.restore(ck);
-    epoch = ck.meta.epoch as number;
-    rng.state = ck.meta.rng as number;
-    best = ck.meta.best as typeof best;
-    sinceBest = ck.meta.sinceBest as number;
+    disc?.restore(ck);
+    run.epoch = ck.meta.epoch as number;
+    run.rng.state = ck.meta.rng as number;
+    run.best = ck.meta.best as TrainingRun['best'];
+    run.sinceBest = ck.meta.sinceBest as number;
+    if (Array.isArray(ck.meta.queues)) run.queues = ck.meta.queues as TrainingRun['queues'];
+    // Time already spent counts against --max-minutes.
+    run.t0 -= Number(ck.meta.seconds ?? 0) * 1000;
   } else {
     writeFileSync(join(options.out, LOG), '');
   }
-  const saveLast = () => {
-    const snap = ts.snapshot({ epoch, rng: rng.state, best, sinceBest, options: { ...o, data: options.data } });
-    if (ds_) for (const [k, v] of ds_.optState) snap.tensors.set(k, v);
-    saveCheckpoint(lastPath, snap);
-  };
-  const log = (rec: Record<string, unknown>) => appendFileSync(join(options.out, LOG), JSON.stringify(rec) + '\n');
+  return run;
+}
 
-  const t0 = performance.now();
-  let stopped: TrainResult['stopped'] = 'completed';
-  let images = 0;
-  outer: while (epoch < o.epochs) {
-    const order = shuffle(trainCount, rng);
-    let lossSum = 0;
-    for (let s = 0; s < stepsPerEpoch; s++) {
-      if (options.signal?.aborted) {
-        stopped = 'interrupted';
-        break outer;
+/**
+ * Warm start: from a checkpoint (.ckpt: a run's best or last, same network) or an exported model
+ * (.onnx, models/warm-start.ts; layers it lacks, such as hint_gate, start at zero).
+ */
+function initializeFrom(store: ParamStore, file: string): void {
+  if (!file.endsWith('.ckpt')) {
+    loadExportedWeights(store, new Uint8Array(readFileSync(file)), file, { fresh: ['hint_gate.'] });
+    return;
+  }
+  const ck = loadCheckpoint(file);
+  for (const spec of store.specs.values()) {
+    const v = ck.tensors.get(spec.name);
+    const n = spec.shape.reduce((a, b) => a * b, 1);
+    if (!v || v.length !== n) throw new MedcolorError('ERR_CHECKPOINT', `warm start: the checkpoint has ${v ? `${v.length} values` : 'no values'} for '${spec.name}'; the network needs [${spec.shape}]`, { file });
+    store.values.set(spec.name, new Float32Array(v));
+  }
+}
+
+function saveLast(run: TrainingRun): void {
+  const o = run.settings;
+  const snap = run.ts.snapshot({
+    epoch: run.epoch, rng: run.rng.state, best: run.best, sinceBest: run.sinceBest, queues: run.queues,
+    seconds: (performance.now() - run.t0) / 1000, options: { ...o, data: run.options.data },
+  });
+  if (run.disc) for (const [k, v] of run.disc.optState) snap.tensors.set(k, v);
+  saveCheckpoint(run.lastPath, snap);
+}
+
+function log(run: TrainingRun, rec: Record<string, unknown>): void {
+  appendFileSync(join(run.options.out, LOG), JSON.stringify(rec) + '\n');
+}
+
+/** The next batch: `batch / datasets` samples from each dataset's shuffled order (reshuffled when used up). */
+function nextBatch(run: TrainingRun): Record<string, Float32Array> {
+  const o = run.settings;
+  const per = o.batch / run.datasets.length;
+  const parts: Batch[] = run.datasets.map((ds, d) => {
+    const q = run.queues[d];
+    const idx: number[] = [];
+    while (idx.length < per) {
+      if (q.pos >= q.order.length) {
+        q.order = shuffle(ds.splits.train.count, run.rng);
+        q.pos = 0;
       }
-      const idx = order.slice(s * o.batch, (s + 1) * o.batch);
-      const b = makeBatch(ds, 'train', idx, { crop: o.crop, flip: o.flip, rng: () => rng.next() });
-      // With a time limit the schedule runs on whichever is further along, steps or time, so a
-      // cosine decay still completes when the limit ends training early.
-      const elapsedFrac = options.maxMinutes ? (performance.now() - t0) / (options.maxMinutes * 60_000) : 0;
-      const lr = lrAt(sched, Math.max(ts.stepCount, Math.floor(elapsedFrac * total)));
-      const r = await ts.step({ L: b.L, ab: b.ab }, lr);
-      let dLoss: number | undefined;
-      if (ds_) dLoss = (await ds_.step({ L: b.L, ab: b.ab, fake: r.extras.pred }, lr)).loss;
-      if (!Number.isFinite(r.loss)) throw new MedcolorError('ERR_TRAINING_DIVERGED', `loss became ${r.loss} at step ${ts.stepCount}; lower --lr or add --clip-norm`);
-      lossSum += r.loss;
-      images += o.batch;
-      const secs = (performance.now() - t0) / 1000;
-      const ips = images / secs;
-      const remaining = (o.epochs - epoch) * stepsPerEpoch - s - 1;
-      let eta = (remaining * o.batch) / ips;
-      if (options.maxMinutes !== undefined) eta = Math.min(eta, Math.max(0, options.maxMinutes * 60 - secs));
-      options.onProgress?.({ kind: 'step', epoch, epochs: o.epochs, step: s + 1, stepsPerEpoch, loss: r.loss, imagesPerSecond: ips, etaSeconds: eta });
-      if (ts.stepCount % 10 === 0) log({ type: 'step', step: ts.stepCount, epoch, loss: r.loss, lr, gradNorm: r.gradNorm, imagesPerSecond: ips, ...(r.extras.perceptual ? { perceptual: r.extras.perceptual[0] } : {}), ...(r.extras.adversarial ? { adversarial: r.extras.adversarial[0], discriminator: dLoss } : {}) });
-      if (options.maxMinutes !== undefined && secs > options.maxMinutes * 60) {
-        stopped = 'time-limit';
-        lossSum = (lossSum / (s + 1)) * stepsPerEpoch;
-        break;
-      }
+      idx.push(q.order[q.pos++]);
     }
-    const val = await validate(ds, 'val', ev, o.valBatch);
-    const trainLoss = lossSum / stepsPerEpoch;
-    epoch++;
-    log({ type: 'epoch', epoch, step: ts.stepCount, trainLoss, valLoss: val.loss, ...val, seconds: (performance.now() - t0) / 1000 });
-    options.onProgress?.({ kind: 'epoch', epoch, epochs: o.epochs, step: stepsPerEpoch, stepsPerEpoch, loss: trainLoss, imagesPerSecond: images / ((performance.now() - t0) / 1000), etaSeconds: 0, val });
-    if (val.psnr > best.psnr) {
-      best = { ...val, epoch };
-      sinceBest = 0;
-      saveCheckpoint(bestPath, { tensors: new Map(store.values), meta: { epoch, step: ts.stepCount, val } });
-    } else sinceBest++;
-    saveLast();
-    await writeCurves(options.out);
-    if (stopped === 'time-limit') break;
-    if (sinceBest >= o.patience) {
-      stopped = 'early-stopping';
+    return makeBatch(ds, 'train', idx, { crop: o.crop, flip: o.flip, rng: () => run.rng.next() });
+  });
+  const b: Batch = parts.length === 1 ? parts[0] : {
+    n: o.batch, size: o.crop,
+    L: concatArrays(parts.map((p) => p.L)),
+    ab: concatArrays(parts.map((p) => p.ab)),
+  };
+  const feeds: Record<string, Float32Array> = { L: b.L, ab: b.ab };
+  if (o.hints) {
+    const none = run.rng.next() < o.hints.noHintShare;
+    Object.assign(feeds, addHintInputs(b, { none, p: o.hints.p, rand: () => run.rng.next() }));
+  }
+  return feeds;
+}
+
+function concatArrays(xs: Float32Array[]): Float32Array {
+  const out = new Float32Array(xs.reduce((s, x) => s + x.length, 0));
+  let o = 0;
+  for (const x of xs) { out.set(x, o); o += x.length; }
+  return out;
+}
+
+/** Validation over every dataset's val split (domains weighted equally), with hints when the model takes them. */
+async function validateAll(run: TrainingRun): Promise<ValidationScores> {
+  const o = run.settings;
+  const mean = <T extends object>(xs: T[], key: keyof T) => xs.reduce((s, x) => s + (x[key] as number), 0) / xs.length;
+  const plain: ValidationScores[] = [];
+  const hinted: ValidationScores[] = [];
+  for (const ds of run.datasets) {
+    const limit = run.options.valLimit;
+    plain.push(await validate(ds, 'val', run.ev, o.valBatch, o.hints ? { count: 0 } : undefined, limit));
+    if (o.hints) hinted.push(await validate(ds, 'val', run.ev, o.valBatch, { count: o.hints.valCount }, limit));
+  }
+  const v: ValidationScores = { psnr: mean(plain, 'psnr'), ssim: mean(plain, 'ssim'), deltaE2000: mean(plain, 'deltaE2000'), loss: mean(plain, 'loss') };
+  if (o.hints) v.hinted = { count: o.hints.valCount, psnr: mean(hinted, 'psnr'), ssim: mean(hinted, 'ssim'), deltaE2000: mean(hinted, 'deltaE2000') };
+  return v;
+}
+
+/**
+ * Runs one epoch: its steps (stopping early on abort or the time limit), then validation,
+ * the log record, the best and last checkpoints and the curves. Returns false when training
+ * is to stop (`run.stopped` says why).
+ */
+export async function runEpoch(run: TrainingRun): Promise<boolean> {
+  const o = run.settings, options = run.options, ts = run.ts;
+  const total = run.stepsPerEpoch * o.epochs;
+  let lossSum = 0;
+  let timeUp = false;
+  for (let s = 0; s < run.stepsPerEpoch; s++) {
+    if (options.signal?.aborted) {
+      run.stopped = 'interrupted';
+      return false;
+    }
+    const feeds = nextBatch(run);
+    // With a time limit the schedule runs on whichever is further along, steps or time, so a
+    // cosine decay still completes when the limit ends training early.
+    const elapsedFrac = options.maxMinutes ? (performance.now() - run.t0) / (options.maxMinutes * 60_000) : 0;
+    const lr = lrAt(run.sched, Math.max(ts.stepCount, Math.floor(elapsedFrac * total)));
+    const r = await ts.step(feeds, lr);
+    let dLoss: number | undefined;
+    if (run.disc) dLoss = (await run.disc.step({ ...feeds, fake: r.extras.pred }, lr)).loss;
+    if (!Number.isFinite(r.loss)) throw new MedcolorError('ERR_TRAINING_DIVERGED', `loss became ${r.loss} at step ${ts.stepCount}; lower --lr or add --clip-norm`);
+    lossSum += r.loss;
+    run.images += o.batch;
+    const secs = (performance.now() - run.t0) / 1000;
+    const ips = run.images / secs;
+    const remaining = (o.epochs - run.epoch) * run.stepsPerEpoch - s - 1;
+    let eta = (remaining * o.batch) / ips;
+    if (options.maxMinutes !== undefined) eta = Math.min(eta, Math.max(0, options.maxMinutes * 60 - secs));
+    options.onProgress?.({ kind: 'step', epoch: run.epoch, epochs: o.epochs, step: s + 1, stepsPerEpoch: run.stepsPerEpoch, loss: r.loss, imagesPerSecond: ips, etaSeconds: eta });
+    if (ts.stepCount % 10 === 0) log(run, { type: 'step', step: ts.stepCount, epoch: run.epoch, loss: r.loss, lr, gradNorm: r.gradNorm, imagesPerSecond: ips, ...(r.extras.perceptual ? { perceptual: r.extras.perceptual[0] } : {}), ...(r.extras.adversarial ? { adversarial: r.extras.adversarial[0], discriminator: dLoss } : {}) });
+    if (options.maxMinutes !== undefined && secs > options.maxMinutes * 60) {
+      timeUp = true;
+      lossSum = (lossSum / (s + 1)) * run.stepsPerEpoch;
       break;
     }
   }
-  if (stopped === 'interrupted') saveLast();
-  const seconds = (performance.now() - t0) / 1000;
-  // Export the best weights.
-  let modelPath = '';
-  if (existsSync(bestPath)) {
-    const bytes = exportColorizer(bestPath, cfg, ds.size, colorizerMetadata(cfg, {
-      'medcolor.name': options.name ?? 'colorizer',
-      'medcolor.input_size': String(ds.size),
-      'medcolor.trained_on': options.trainedOn ?? options.data,
-      'medcolor.training': JSON.stringify({ epochs: best.epoch, steps: ts.stepCount, batch: o.batch, crop: o.crop, lr: o.lr, schedule: o.schedule, optimizer: o.optimizer, loss: o.loss, perceptualWeight: lossCfg.perceptual?.weight, adversarialWeight: lossCfg.adversarial?.weight, seed: o.seed, seconds: Math.round(seconds) }),
-      'medcolor.val': JSON.stringify({ psnr: +best.psnr.toFixed(2), ssim: +best.ssim.toFixed(4), deltaE2000: +best.deltaE2000.toFixed(2) }),
-    }));
-    modelPath = join(options.out, 'model.onnx');
-    writeFileSync(modelPath + '.tmp', bytes);
-    renameSync(modelPath + '.tmp', modelPath);
+  const val = await validateAll(run);
+  const trainLoss = lossSum / run.stepsPerEpoch;
+  run.epoch++;
+  log(run, { type: 'epoch', epoch: run.epoch, step: ts.stepCount, trainLoss, valLoss: val.loss, ...val, seconds: (performance.now() - run.t0) / 1000 });
+  options.onProgress?.({ kind: 'epoch', epoch: run.epoch, epochs: o.epochs, step: run.stepsPerEpoch, stepsPerEpoch: run.stepsPerEpoch, loss: trainLoss, imagesPerSecond: run.images / ((performance.now() - run.t0) / 1000), etaSeconds: 0, val });
+  if (selectionScore(val) > selectionScore(run.best)) {
+    run.best = { ...val, epoch: run.epoch };
+    run.sinceBest = 0;
+    saveCheckpoint(run.bestPath, { tensors: new Map(run.store.values), meta: { epoch: run.epoch, step: ts.stepCount, val } });
+  } else run.sinceBest++;
+  saveLast(run);
+  await writeCurves(options.out);
+  if (timeUp) {
+    run.stopped = 'time-limit';
+    return false;
   }
-  await ts.release();
-  await ds_?.release();
-  await ev.release();
-  ds.close();
-  return { best, epochsRun: epoch, steps: ts.stepCount, seconds, stopped, modelPath };
+  if (run.sinceBest >= o.patience) {
+    run.stopped = 'early-stopping';
+    return false;
+  }
+  return run.epoch < o.epochs;
+}
+
+/** Exports the best checkpoint as RUN/model.onnx (written atomically) with its metadata; returns the path, or '' without one. */
+export async function exportBestModel(run: TrainingRun, seconds: number): Promise<string> {
+  if (!existsSync(run.bestPath)) return '';
+  const o = run.settings, options = run.options, best = run.best;
+  const bytes = exportColorizer(run.bestPath, run.cfg, run.datasets[0].size, colorizerMetadata(run.cfg, {
+    [META.name]: options.name ?? 'colorizer',
+    [META.inputSize]: String(run.datasets[0].size),
+    [META.trainedOn]: options.trainedOn ?? (Array.isArray(options.data) ? options.data.join(', ') : options.data),
+    [META.training]: JSON.stringify({
+      epochs: best.epoch, steps: run.ts.stepCount, batch: o.batch, crop: o.crop, lr: o.lr, schedule: o.schedule, optimizer: o.optimizer, loss: o.loss,
+      perceptualWeight: run.lossCfg.perceptual?.weight, adversarialWeight: run.lossCfg.adversarial?.weight, seed: o.seed, seconds: Math.round(seconds),
+      ...(o.hints ? { hints: o.hints } : {}), ...(options.init ? { init: options.init } : {}),
+    }),
+    [META.val]: JSON.stringify({ psnr: +best.psnr.toFixed(2), ssim: +best.ssim.toFixed(4), deltaE2000: +best.deltaE2000.toFixed(2), ...(best.hinted ? { hinted: { count: best.hinted.count, psnr: +best.hinted.psnr.toFixed(2) } } : {}) }),
+  }));
+  const modelPath = join(options.out, 'model.onnx');
+  await writeFileAtomic(modelPath, bytes);
+  return modelPath;
+}
+
+/**
+ * Trains the colorizer on a prepared dataset (or several, domain-balanced).
+ *
+ * @example
+ * const r = await trainColorizer({ data: 'data/endoscopy-256', out: 'runs/endo', epochs: 20 });
+ * console.log(r.best.psnr, r.modelPath);
+ */
+export async function trainColorizer(options: TrainOptions): Promise<TrainResult> {
+  const run = await setupTraining(options);
+  try {
+    while (run.epoch < run.settings.epochs && (await runEpoch(run)));
+    if (run.stopped === 'interrupted') saveLast(run);
+    const seconds = (performance.now() - run.t0) / 1000;
+    const modelPath = await exportBestModel(run, seconds);
+    return { best: run.best, epochsRun: run.epoch, steps: run.ts.stepCount, seconds, stopped: run.stopped, modelPath };
+  } finally {
+    await run.ts.release();
+    await run.disc?.release();
+    await run.ev.release();
+    for (const ds of run.datasets) ds.close();
+  }
 }
 
 /**
@@ -348,16 +567,14 @@ export function exportColorizer(checkpoint: string, cfg: ColorizerConfig, size: 
   const ck = loadCheckpoint(checkpoint);
   const store = new ParamStore();
   for (const [k, v] of ck.tensors) if (!k.startsWith('opt.')) store.values.set(k, v);
-  return exportInferenceModel(store, { L: [1, 1, size, size] }, (ctx, ins) => colorizerForward(ctx, ins, cfg), metadata, 'medcolor_colorizer', { dynamicBatch: !cfg.encoder });
+  return exportInferenceModel(store, colorizerInputShapes(cfg, 1, size), (ctx, ins) => colorizerForward(ctx, ins, cfg), metadata, 'medcolor_colorizer', { dynamicBatch: !cfg.encoder });
 }
 
 async function writeCurves(out: string): Promise<void> {
   const lines = readFileSync(join(out, LOG), 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
   const epochs = lines.filter((l) => l.type === 'epoch');
   const svg = renderTrainingCurves(epochs);
-  writeFileSync(join(out, 'curves.svg.tmp'), svg);
-  renameSync(join(out, 'curves.svg.tmp'), join(out, 'curves.svg'));
+  await writeFileAtomic(join(out, 'curves.svg'), svg);
   // The same chart as PNG (sharp renders SVG with librsvg).
-  await sharp(Buffer.from(svg)).png().toFile(join(out, 'curves.png.tmp'));
-  renameSync(join(out, 'curves.png.tmp'), join(out, 'curves.png'));
+  await writeFileAtomic(join(out, 'curves.png'), await sharp(Buffer.from(svg)).png().toBuffer());
 }

@@ -5,7 +5,8 @@ import { serializeModel } from '../../src/nn/onnx-io.js';
 import { ParamStore, Rng } from '../../src/nn/params.js';
 import { createSession, ort } from '../../src/nn/runtime.js';
 import { TrainSession } from '../../src/nn/session.js';
-import { AB_SCALE, discriminatorObjective, generatorObjective, pixelLoss, type ColorizerConfig, type LossConfig, type PixelLoss } from '../../src/models/colorizer.js';
+import { AB_SCALE } from '../../src/models/contract.js';
+import { discriminatorObjective, generatorObjective, pixelLoss, type ColorizerConfig, type LossConfig, type PixelLoss } from '../../src/models/colorizer.js';
 import { labToLinearRgb, linearToSrgb } from '../../src/color/lab.js';
 
 const rng = new Rng(42);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import onnxProto from 'onnx-proto';
 import '../../src/nn/index.js';
 import { exportInferenceModel } from '../../src/nn/export.js';
-import { readModelMetadata } from '../../src/nn/onnx-io.js';
+import { readOnnxMetadata } from '../../src/methods/model.js';
 import { mseLoss } from '../../src/nn/losses.js';
 import { ParamStore, Rng } from '../../src/nn/params.js';
 import { createSession, ort } from '../../src/nn/runtime.js';
@@ -35,7 +35,7 @@ describe('export of a plain inference model', () => {
       expect(ops.has('BatchNormalization')).toBe(false);
       expect(ops.has('Conv')).toBe(true);
       expect(model.graph!.input!.map((i) => i.name)).toEqual(['L']);
-      expect(readModelMetadata(bytes).get('medcolor.ab_scale')).toBe('110');
+      expect(readOnnxMetadata(bytes)['medcolor.ab_scale']).toBe('110');
       const s = await createSession(bytes);
       const got = (await s.run({ L: new ort.Tensor('float32', x, [1, 1, S, S]) })).ab.data as Float32Array;
       let maxDiff = 0;

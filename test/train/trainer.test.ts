@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labToSrgb8 } from '../../src/color/lab.js';
 import { Rng } from '../../src/nn/params.js';
 import { createSession, ort } from '../../src/nn/runtime.js';
-import { readModelMetadata } from '../../src/nn/onnx-io.js';
+import { readOnnxMetadata } from '../../src/methods/model.js';
 import { openDataset, prepareDataset } from '../../src/train/dataset.js';
 import { trainColorizer, type TrainOptions } from '../../src/train/trainer.js';
 
@@ -86,9 +86,9 @@ describe('trainColorizer', () => {
     expect(log.filter((l) => l.type === 'epoch')).toHaveLength(40);
     // The exported model honours the contract and reproduces the best validation score's behaviour.
     const bytes = new Uint8Array(readFileSync(join(out, 'model.onnx')));
-    const meta = readModelMetadata(bytes);
-    expect(meta.get('medcolor.ab_scale')).toBe('110');
-    expect(meta.get('medcolor.input_size')).toBe('32');
+    const meta = readOnnxMetadata(bytes);
+    expect(meta['medcolor.ab_scale']).toBe('110');
+    expect(meta['medcolor.input_size']).toBe('32');
     const s = await createSession(bytes);
     const ds = openDataset(data);
     const { L, ab } = ds.read('val', 0);

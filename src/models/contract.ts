@@ -1,0 +1,66 @@
+/**
+ * The medcolor model contract: what an exported colorizer takes and returns, and the metadata
+ * keys that describe it. The one place these names and numbers are defined; the trainer, the
+ * exporter, the loader and the inference method import them. Platform-neutral (no Node imports).
+ *
+ * Inputs (NCHW float32):
+ * - `L` [N,1,H,W]: L* / 50 - 1 (L* in 0..100 maps to -1..1), see {@link normalizeL};
+ * - hint-taking models only (metadata `medcolor.hints` = "ab+mask"), as in Zhang et al. 2017:
+ *   `hint_ab` [N,2,H,W]: the hinted a*b* divided by {@link AB_SCALE} where the mask is 1, else 0;
+ *   `hint_mask` [N,1,H,W]: 1 at hinted pixels, 0 elsewhere. All zeros = automatic colorization.
+ * Output: `ab` [N,2,H,W] in [-1,1]; a*b* = ab * `medcolor.ab_scale` (default {@link AB_SCALE}).
+ */
+
+/** Input name of the normalized lightness. */
+export const INPUT_L = 'L';
+/** Input name of the hint chroma (hint-taking models). */
+export const INPUT_HINT_AB = 'hint_ab';
+/** Input name of the hint mask (hint-taking models). */
+export const INPUT_HINT_MASK = 'hint_mask';
+/** Output name of the normalized a*b*. */
+export const OUTPUT_AB = 'ab';
+
+/** The `metadata_props` keys an exported colorizer carries. */
+export const META = {
+  format: 'medcolor.format',
+  name: 'medcolor.name',
+  lNorm: 'medcolor.l_norm',
+  abScale: 'medcolor.ab_scale',
+  inputSize: 'medcolor.input_size',
+  inputs: 'medcolor.inputs',
+  outputs: 'medcolor.outputs',
+  architecture: 'medcolor.architecture',
+  loss: 'medcolor.loss',
+  trainedOn: 'medcolor.trained_on',
+  training: 'medcolor.training',
+  val: 'medcolor.val',
+  /** "ab+mask" when the model takes the hint inputs; absent (or "none") otherwise. */
+  hints: 'medcolor.hints',
+  /** JSON: validation PSNR/SSIM/CIEDE2000 per number of simulated hints. */
+  valHints: 'medcolor.val_hints',
+} as const;
+
+/** Value of `medcolor.format` written by the exporter. */
+export const MODEL_FORMAT = 'colorizer-v1';
+/** The only L normalization in the contract (value of `medcolor.l_norm`). */
+export const L_NORM = 'L/50-1';
+/** Value of `medcolor.hints` for models that take `hint_ab` and `hint_mask`. */
+export const HINTS_AB_MASK = 'ab+mask';
+
+/**
+ * a*b* = model output * AB_SCALE: the model's output range (tanh, -1..1) covers a*, b* in
+ * -110..110. Also the default when a model's metadata has no `medcolor.ab_scale`.
+ */
+export const AB_SCALE = 110;
+/** Working size (square side) when a model's metadata has no `medcolor.input_size`. */
+export const DEFAULT_INPUT_SIZE = 256;
+
+/** L* (0..100) to the model's input value. */
+export function normalizeL(lStar: number): number {
+  return lStar / 50 - 1;
+}
+
+/** The model's input value back to L* (0..100). */
+export function denormalizeL(v: number): number {
+  return (v + 1) * 50;
+}
