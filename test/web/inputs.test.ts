@@ -129,6 +129,8 @@ describe.skipIf(!!skip)('browser app: NIfTI, photographs, downloads (chromium)',
     const truth = await decodeRaster(new Uint8Array(png));
     if (truth.kind !== 'rgb') throw new Error('expected a color image');
     const ref = await evaluateImage(truth.rgb, getMethod('lut'), { methodOptions: { palette: 'hot-iron', mode: 'preserve' } });
+    // The table is filled after the status turns done: wait for both rows (model and gray baseline).
+    await page.getByTestId('metrics').locator('tbody tr').nth(1).waitFor({ timeout: 60_000 });
     const rows = await page.getByTestId('metrics').locator('tbody tr').allInnerTexts();
     const nums = rows.map((r) => r.split(/\s+/).slice(-3).map(Number));
     expect(nums[0][0]).toBeCloseTo(ref.metrics.psnr, 1);
