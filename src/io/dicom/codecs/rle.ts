@@ -5,14 +5,7 @@
  * per byte plane (most significant byte first) per sample. Browser-safe.
  */
 import { MedcolorError } from '../../../errors.js';
-
-/** What the RLE decoder needs to know about the frame. */
-export interface RleFrameSpec {
-  rows: number;
-  columns: number;
-  samplesPerPixel: number;
-  bitsAllocated: number;
-}
+import type { FrameSpec } from './types.js';
 
 /** Decodes one PackBits segment into `out` (stride `stride`, starting at `start`); returns bytes written. */
 function unpackSegment(src: Uint8Array, begin: number, end: number, out: Uint8Array, start: number, stride: number, count: number): number {
@@ -47,7 +40,7 @@ function unpackSegment(src: Uint8Array, begin: number, end: number, out: Uint8Ar
  * const bytes = decodeRleFrame(fragment, { rows: 64, columns: 64, samplesPerPixel: 1, bitsAllocated: 16 });
  * const values = new Int16Array(bytes.buffer);
  */
-export function decodeRleFrame(data: Uint8Array, spec: RleFrameSpec, file?: string): Uint8Array {
+export function decodeRleFrame(data: Uint8Array, spec: FrameSpec, file?: string): Uint8Array {
   if (data.length < 64) {
     throw new MedcolorError('ERR_DICOM_DECODE', `RLE frame is ${data.length} bytes; expected at least the 64-byte header`, {
       file,
