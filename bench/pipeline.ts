@@ -1,25 +1,41 @@
 /**
- * End-to-end colorization speed: decode a gray PNG, colorize (model or classical method),
- * recombine with the input L*, encode a color PNG; at 512x512 and 2048x2048, one image at a
- * time and in batches. The reference measured in the same run is decode + encode alone
- * (what any tool must pay), and the `gray` method (the pipeline without a method's own work).
+ * End-to-end colorization speed and memory: decode a gray PNG, colorize (model or classical
+ * method), recombine with the input L*, encode a color PNG, at 512, 2048 and 4096 px. The
+ * reference measured in the same run is decode + encode of the same image alone (what any tool
+ * must pay). Methods and the reference are measured in interleaved rounds (one of each per
+ * round), so load that comes and goes on a shared machine hits them alike; figures are medians.
  *
- *   npx tsx bench/pipeline.ts [--reps 3] [--batch 8] [--sizes 512,2048] [--model NAME|PATH]
+ *   npx tsx bench/pipeline.ts [--reps 5] [--sizes 512,2048,4096] [--model NAME|PATH]
+ *       [--methods gray,lut,lut-classic,model,kmeans,welsh,scribble] [--no-memory]
  *
- * The model is the default shipped one (models/), else an untrained U-Net (base 32, depth 3,
- * the shipped architecture) exported by the training engine: same cost, meaningless colors.
+ * It prints three tables:
+ * - time per image, one at a time, as a multiple of decode + encode (the model's inference, the
+ *   `session.run` alone, is shown apart, and the time beyond it);
+ * - where the time goes: decode, display L*, the method, the full-resolution recombination
+ *   (upsample a*b*, fit the gamut at constant L*, CIELAB -> sRGB), encode;
+ * - peak memory at the largest size: each method in a child process of its own, its peak
+ *   resident memory beyond what the same process held before reading the image.
+ *
+ * The model is the named shipped one (else the default shipped one, else an untrained U-Net of
+ * the shipped architecture exported by the training engine: same cost, meaningless colors).
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { readGrayInput } from '../src/io/read-any.js';
-import type { RgbImage } from '../src/image/types.js';
+import { resizeBilinear } from '../src/image/resize.js';
+import type { GrayImage, RgbImage } from '../src/image/types.js';
 import { getDefaultModelName, loadModel } from '../src/io/model-loader.js';
 import { createModelMethod } from '../src/methods/model.js';
 import { getMethod } from '../src/methods/registry.js';
-import type { ColorizationMethod } from '../src/methods/types.js';
-import { colorizeImages } from '../src/pipeline/colorize.js';
+import { simulateStrokes } from '../src/methods/scribble.js';
+import type { BatchColorizationMethod, ColorizeInput, ColorizeResult, MethodOptions } from '../src/methods/types.js';
+import { colorizeImages, toDisplayL } from '../src/pipeline/colorize.js';
+import { readGrayInput } from '../src/io/read-any.js';
+import { lAbToSrgb8 } from '../src/color/lab.js';
+import { fitChromaToGamut } from '../src/pipeline/gamut.js';
 import { colorizerForward, colorizerMetadata, type ColorizerConfig } from '../src/models/colorizer.js';
 import '../src/nn/index.js';
 import { exportInferenceModel } from '../src/nn/export.js';
@@ -31,16 +47,20 @@ const arg = (k: string, d: string) => {
   const i = args.indexOf(k);
   return i >= 0 ? args[i + 1] : d;
 };
-const REPS = Number(arg('--reps', '3'));
-const BATCH = Number(arg('--batch', '8'));
-const SIZES = arg('--sizes', '512,2048').split(',').map(Number);
+const REPS = Number(arg('--reps', '5'));
+const SIZES = arg('--sizes', '512,2048,4096').split(',').map(Number);
 const MODEL = arg('--model', '');
+const METHODS = arg('--methods', 'gray,lut,lut-classic,model,kmeans,welsh,scribble').split(',');
+// Slow methods (seconds per image at 2048 px) are measured at the sizes listed here only.
+const SLOW_MAX_SIZE = Number(arg('--slow-max-size', '2048'));
+const SLOW = new Set(['welsh', 'scribble']);
+const MEMORY = !args.includes('--no-memory');
+const PEAK = args.indexOf('--peak-child');
 
-const tmp = mkdtempSync(join(tmpdir(), 'medcolor-bench-'));
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1];
 
 /** A gray test image with structure at every scale (rings + gradient + noise), as PNG. */
-async function makeGrayPng(size: number): Promise<string> {
+async function makeGrayPng(dir: string, size: number): Promise<string> {
   const px = new Uint8Array(size * size);
   let s = 7;
   for (let y = 0; y < size; y++) {
@@ -51,9 +71,22 @@ async function makeGrayPng(size: number): Promise<string> {
       px[y * size + x] = Math.max(0, Math.min(255, Math.round(v)));
     }
   }
-  const f = join(tmp, `gray-${size}.png`);
+  const f = join(dir, `gray-${size}.png`);
   await sharp(px, { raw: { width: size, height: size, channels: 1 } }).png().toFile(f);
   return f;
+}
+
+/** A warm color reference (for welsh / kmeans with a reference) drawn in code. */
+async function makeReference(size: number): Promise<RgbImage> {
+  const s = Math.min(size, 512);
+  const rgb = new Uint8Array(s * s * 3);
+  for (let y = 0; y < s; y++) {
+    for (let x = 0; x < s; x++) {
+      const i = 3 * (y * s + x), t = x / s, u = y / s;
+      rgb[i] = 90 + 150 * t; rgb[i + 1] = 40 + 120 * t * u; rgb[i + 2] = 30 + 60 * (1 - u);
+    }
+  }
+  return { width: s, height: s, data: rgb };
 }
 
 async function encode(img: RgbImage): Promise<Buffer> {
@@ -61,7 +94,7 @@ async function encode(img: RgbImage): Promise<Buffer> {
 }
 
 /** An untrained U-Net exported like the trainer does, with a batch dimension of `n`. */
-function untrainedUnet(n: number): string {
+function untrainedUnet(dir: string, n: number): string {
   const cfg: ColorizerConfig = { unet: { base: 32, depth: 3 }, loss: 'mse' };
   const store = new ParamStore();
   const g = new Graph('declare');
@@ -69,74 +102,190 @@ function untrainedUnet(n: number): string {
   store.initialize(0);
   const bytes = exportInferenceModel(store, { L: [n, 1, 256, 256] }, (ctx, ins) => colorizerForward(ctx, ins, cfg),
     colorizerMetadata(cfg, { 'medcolor.name': `untrained-unet-n${n}`, 'medcolor.input_size': '256' }));
-  const f = join(tmp, `unet-n${n}.onnx`);
+  const f = join(dir, `unet-n${n}.onnx`);
   writeFileSync(f, bytes);
   return f;
 }
 
-interface Row { label: string; size: number; mode: string; ips: number; msPerImage: number }
+interface Case { key: string; label: string; method: BatchColorizationMethod; options: MethodOptions }
 
-/** Images per second, decode -> colorize -> encode, `n` images per pipeline call. */
-async function measure(file: string, method: ColorizationMethod | null, n: number, total: number): Promise<number> {
-  const once = async () => {
-    for (let done = 0; done < total; done += n) {
-      const k = Math.min(n, total - done);
-      const frames = [];
-      for (let i = 0; i < k; i++) frames.push(...(await readGrayInput(file)).frames);
-      if (method) {
-        const outs = await colorizeImages(frames, method);
-        for (const o of outs) await encode(o.rgb);
-      } else {
-        // Reference: decode + encode the gray image as RGB, no colorization.
-        for (const f of frames) {
-          const rgb = new Uint8Array(f.width * f.height * 3);
-          for (let i = 0; i < f.data.length; i++) rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = f.data[i];
-          await encode({ width: f.width, height: f.height, data: rgb });
-        }
-      }
-    }
-  };
-  await once(); // warm-up
-  const times: number[] = [];
-  for (let r = 0; r < REPS; r++) {
-    const t0 = performance.now();
-    await once();
-    times.push(performance.now() - t0);
+async function buildCases(dir: string, size: number): Promise<Case[]> {
+  const out: Case[] = [];
+  for (const key of METHODS) {
+    if (SLOW.has(key) && size > SLOW_MAX_SIZE) continue;
+    if (key === 'gray') out.push({ key, label: 'gray', method: getMethod('gray'), options: {} });
+    else if (key === 'lut') out.push({ key, label: 'lut (hot-iron, preserve)', method: getMethod('lut'), options: { palette: 'hot-iron' } });
+    else if (key === 'lut-classic') out.push({ key, label: 'lut (pet, classic)', method: getMethod('lut'), options: { palette: 'pet', mode: 'classic' } });
+    else if (key === 'kmeans') out.push({ key, label: 'kmeans (k = 5, palette)', method: getMethod('kmeans'), options: { k: 5, seed: 1 } });
+    else if (key === 'welsh') out.push({ key, label: 'welsh (reference)', method: getMethod('welsh'), options: { reference: await makeReference(size), seed: 1 } });
+    else if (key === 'scribble') {
+      // Strokes from a smooth synthetic chroma field (30 patches at seeded random centers).
+      const ab = new Float32Array(2 * size * size);
+      for (let i = 0; i < size * size; i++) { const x = (i % size) / size; ab[2 * i] = 40 * x - 10; ab[2 * i + 1] = 30 - 50 * x; }
+      out.push({ key, label: 'scribble (30 strokes)', method: getMethod('scribble'), options: { strokes: simulateStrokes(ab, size, size, 30, { seed: 1 }) } });
+    } else if (key === 'model') {
+      const name = MODEL || getDefaultModelName();
+      const model = name ? await loadModel(name) : await loadModel(untrainedUnet(dir, 1));
+      out.push({ key, label: `model ${model.name} @${model.inputSize}`, method: createModelMethod(model), options: {} });
+    } else throw new Error(`unknown method ${key}; valid: gray,lut,lut-classic,model,kmeans,welsh,scribble`);
   }
-  return total / (median(times) / 1000);
+  return out;
+}
+
+/** decode -> colorize -> encode once (or decode -> gray RGB -> encode for the reference). */
+async function runOnce(file: string, c: Case | null): Promise<void> {
+  const frames = (await readGrayInput(file)).frames;
+  if (c) {
+    const outs = await colorizeImages(frames, c.method, { methodOptions: c.options });
+    for (const o of outs) await encode(o.rgb);
+  } else {
+    for (const f of frames) {
+      const rgb = new Uint8Array(f.width * f.height * 3);
+      for (let i = 0; i < f.data.length; i++) rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = f.data[i];
+      await encode({ width: f.width, height: f.height, data: rgb });
+    }
+  }
+}
+
+interface Stages { decode: number; displayL: number; toWork: number; method: number; recombine: number; encode: number; upsample: number; gamut: number; labToRgb: number }
+
+/** The reference recombination, step by step: bilinear upsampling, gamut fit, Lab -> sRGB. */
+function recombineReference(L: { width: number; height: number; data: Float32Array }, res: ColorizeResult): { upsample: number; gamut: number; labToRgb: number } {
+  let t = performance.now();
+  const lap = () => { const n = performance.now(), d = n - t; t = n; return d; };
+  const ab = resizeBilinear(res.ab, res.width, res.height, 2, L.width, L.height);
+  const upsample = lap();
+  const outL = res.L ?? L.data;
+  fitChromaToGamut(outL, ab);
+  const gamut = lap();
+  lAbToSrgb8(outL, ab);
+  return { upsample, gamut, labToRgb: lap() };
+}
+
+/** The pipeline's full-resolution recombination, as colorize.ts runs it. */
+function recombineStages(L: { width: number; height: number; data: Float32Array }, res: ColorizeResult): RgbImage {
+  const ab = resizeBilinear(res.ab, res.width, res.height, 2, L.width, L.height);
+  const outL = res.L ?? L.data;
+  fitChromaToGamut(outL, ab);
+  return { width: L.width, height: L.height, data: lAbToSrgb8(outL, ab) };
+}
+
+/** The pipeline's steps timed one by one (the same functions the pipeline calls). */
+async function runStages(file: string, c: Case): Promise<Stages> {
+  let t = performance.now();
+  const lap = () => { const n = performance.now(), d = n - t; t = n; return d; };
+  const [gray] = (await readGrayInput(file)).frames as GrayImage[];
+  const decode = lap();
+  const L = toDisplayL(gray);
+  const displayL = lap();
+  const ws = c.method.workingSize;
+  const input: ColorizeInput = ws
+    ? { width: ws, height: ws, L: resizeBilinear(L.data, L.width, L.height, 1, ws, ws) }
+    : { width: L.width, height: L.height, L: L.data, gray };
+  const toWork = lap();
+  const res = await c.method.colorize(input, c.options);
+  const method = lap();
+  const rgb = recombineStages(L, res);
+  const recombine = lap();
+  await encode(rgb);
+  const encodeMs = lap();
+  const ref = recombineReference(L, res);
+  return { decode, displayL, toWork, method, recombine, encode: encodeMs, ...ref };
+}
+
+/** The model's own inference (session.run on the working-size input), ms. */
+async function inferenceMs(c: Case): Promise<number | undefined> {
+  const ws = c.method.workingSize;
+  if (c.key !== 'model' || !ws) return undefined;
+  const L = new Float32Array(ws * ws);
+  for (let i = 0; i < L.length; i++) L[i] = 30 + ((i % ws) / ws) * 40;
+  const t0 = performance.now();
+  await c.method.colorize({ width: ws, height: ws, L }, c.options);
+  return performance.now() - t0;
+}
+
+async function peakChild(file: string, key: string): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'medcolor-bench-peak-'));
+  const c = key === 'reference' ? null : (await buildCases(dir, 0)).find((x) => x.key === key)!;
+  // Warm up on a small image so that code, JIT and the model session are part of the baseline.
+  const small = await makeGrayPng(dir, 64);
+  await runOnce(small, c);
+  const before = process.resourceUsage().maxRSS;
+  await runOnce(file, c);
+  const after = process.resourceUsage().maxRSS;
+  rmSync(dir, { recursive: true, force: true });
+  console.log(JSON.stringify({ key, baselineMB: before / 1024, peakBeyondMB: (after - before) / 1024 }));
 }
 
 async function main(): Promise<void> {
-  const modelName = MODEL || getDefaultModelName();
-  const single = modelName ? await loadModel(modelName) : await loadModel(untrainedUnet(1));
-  const batched = modelName ? single : await loadModel(untrainedUnet(BATCH));
-  const methods: [string, ColorizationMethod | null, ColorizationMethod | null][] = [
-    ['decode+encode (reference)', null, null],
-    ['gray', getMethod('gray'), getMethod('gray')],
-    ['lut (hot-iron)', getMethod('lut'), getMethod('lut')],
-    [`model ${single.name} @${single.inputSize}`, createModelMethod(single), createModelMethod(batched)],
-  ];
-  console.log(`medcolor pipeline bench: ${REPS} reps (median), batch ${BATCH}, node ${process.version}`);
-  const rows: Row[] = [];
+  const tmp = mkdtempSync(join(tmpdir(), 'medcolor-bench-'));
+  const load0 = os.loadavg();
+  console.log(`# bench/pipeline: ${REPS} rounds (median), node ${process.version}, ${os.cpus().length} CPUs, load average ${load0.map((v) => v.toFixed(1)).join(' ')}`);
+  const timeRows: string[] = [], stageRows: string[] = [];
+  const files = new Map<number, string>();
   for (const size of SIZES) {
-    const file = await makeGrayPng(size);
-    const total = size >= 2048 ? Math.max(2, Math.min(BATCH, 4)) : BATCH;
-    let ref = 0;
-    for (const [label, one, many] of methods) {
-      const ipsOne = await measure(file, one, 1, total);
-      const ipsBatch = one === null ? ipsOne : await measure(file, many, total, total);
-      if (one === null) ref = ipsOne;
-      for (const [mode, ips] of [['one at a time', ipsOne], [`batch of ${total}`, ipsBatch]] as const) {
-        if (one === null && mode !== 'one at a time') continue;
-        rows.push({ label, size, mode, ips, msPerImage: 1000 / ips });
-        console.log(
-          `${String(size).padStart(5)}px  ${label.padEnd(34)} ${mode.padEnd(14)} ${ips.toFixed(2).padStart(7)} img/s ` +
-            `${(1000 / ips).toFixed(1).padStart(8)} ms/img   x${(ref / ips).toFixed(2)} the reference time`,
-        );
+    const file = await makeGrayPng(tmp, size);
+    files.set(size, file);
+    const cases = await buildCases(tmp, size);
+    // Warm-up (JIT, model session) on this size, once each.
+    await runOnce(file, null);
+    for (const c of cases) await runOnce(file, c);
+    const times = new Map<string, number[]>([['reference', []]]);
+    const stages = new Map<string, Stages[]>();
+    const infer = new Map<string, number[]>();
+    for (const c of cases) { times.set(c.key, []); stages.set(c.key, []); infer.set(c.key, []); }
+    const reps = (c: Case | null) => (c && SLOW.has(c.key) && size >= 2048 ? Math.min(REPS, 3) : REPS);
+    for (let r = 0; r < REPS; r++) {
+      for (const c of [null, ...cases]) {
+        if (r >= reps(c)) continue;
+        const t0 = performance.now();
+        await runOnce(file, c);
+        times.get(c ? c.key : 'reference')!.push(performance.now() - t0);
+        if (c) {
+          stages.get(c.key)!.push(await runStages(file, c));
+          const inf = await inferenceMs(c);
+          if (inf !== undefined) infer.get(c.key)!.push(inf);
+        }
       }
     }
+    const ref = median(times.get('reference')!);
+    timeRows.push(`| ${size} | decode + encode (reference) | ${ref.toFixed(1)} | 1.00 | | |`);
+    for (const c of cases) {
+      const ms = median(times.get(c.key)!);
+      const inf = infer.get(c.key)!.length ? median(infer.get(c.key)!) : undefined;
+      const beyond = inf === undefined ? '' : `${inf.toFixed(1)} | ${((ms - inf) / ref).toFixed(2)}x`;
+      timeRows.push(`| ${size} | ${c.label} | ${ms.toFixed(1)} | **${(ms / ref).toFixed(2)}** | ${beyond || ' | '} |`);
+      const st = stages.get(c.key)!;
+      const m = (k: keyof Stages) => median(st.map((s) => s[k])).toFixed(1);
+      stageRows.push(`| ${size} | ${c.label} | ${m('decode')} | ${m('displayL')} | ${m('toWork')} | ${m('method')} | ${m('recombine')} | ${m('encode')} | ${m('upsample')} + ${m('gamut')} + ${m('labToRgb')} |`);
+      console.error(`${size} ${c.label}: ${ms.toFixed(0)} ms, x${(ms / ref).toFixed(2)} decode+encode (${ref.toFixed(0)} ms)`);
+    }
   }
+  console.log('\n| size | path | ms / image | x decode + encode | model inference ms | beyond inference, x decode + encode |\n|---|---|---|---|---|---|');
+  for (const r of timeRows) console.log(r);
+  console.log('\n| size | method | decode | display L* | to working size | method | recombine | encode | reference recombine: upsample + gamut + Lab->sRGB |\n|---|---|---|---|---|---|---|---|---|');
+  for (const r of stageRows) console.log(r);
+  if (MEMORY) {
+    const size = Math.max(...SIZES);
+    const file = files.get(size)!;
+    const script = fileURLToPath(import.meta.url);
+    console.log(`\n| ${size} px peak memory | process baseline MB | peak beyond baseline MB |\n|---|---|---|`);
+    const keys = ['reference', ...METHODS.filter((k) => !(SLOW.has(k) && size > SLOW_MAX_SIZE))];
+    for (const key of keys) {
+      const r = spawnSync(process.execPath, [...process.execArgv, script, '--peak-child', file, key, ...(MODEL ? ['--model', MODEL] : [])], { encoding: 'utf8' });
+      const line = r.stdout.trim().split('\n').pop() ?? '';
+      try {
+        const j = JSON.parse(line) as { baselineMB: number; peakBeyondMB: number };
+        console.log(`| ${key === 'reference' ? 'decode + encode' : key} | ${j.baselineMB.toFixed(0)} | ${j.peakBeyondMB.toFixed(0)} |`);
+      } catch {
+        console.log(`| ${key} | failed: ${r.stderr.slice(-300)} | |`);
+      }
+    }
+    console.log(`(the image: ${size}x${size} px = ${((size * size) / 1e6).toFixed(1)} Mpx; its float32 gray plane ${((size * size * 4) / 2 ** 20).toFixed(0)} MB, its 8-bit RGB output ${((size * size * 3) / 2 ** 20).toFixed(0)} MB)`);
+  }
+  console.log(`\nload average before ${load0.map((v) => v.toFixed(1)).join(' ')}, after ${os.loadavg().map((v) => v.toFixed(1)).join(' ')}`);
   rmSync(tmp, { recursive: true, force: true });
 }
 
-await main();
+if (PEAK >= 0) await peakChild(args[PEAK + 1], args[PEAK + 2]);
+else await main();
