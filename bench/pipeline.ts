@@ -35,7 +35,7 @@ import type { BatchColorizationMethod, ColorizeInput, ColorizeResult, MethodOpti
 import { colorizeImages, toDisplayL } from '../src/pipeline/colorize.js';
 import { readGrayInput } from '../src/io/read-any.js';
 import { lAbToSrgb8 } from '../src/color/lab.js';
-import { fitChromaToGamut } from '../src/pipeline/gamut.js';
+import { fitChromaToGamut } from '../src/color/gamut.js';
 import { colorizerForward, colorizerMetadata, type ColorizerConfig } from '../src/models/colorizer.js';
 import '../src/nn/index.js';
 import { exportInferenceModel } from '../src/nn/export.js';

@@ -88,22 +88,31 @@ export function computeGamutScale(L: number, a: number, b: number): number {
  */
 export function fitChromaToGamut(L: Float32Array, ab: Float32Array): number {
   let changed = 0;
-  for (let j = 0; j < L.length; j++) {
-    const a = ab[2 * j], b = ab[2 * j + 1];
-    if (a === 0 && b === 0) continue;
-    const fy = fyOf(L[j]), y = yOf(fy);
-    const ry = M1 * y, gy = M4 * y, by = M7 * y;
-    let s = scaleInside(fy, ry, gy, by, a, b);
-    if (s === 1) continue;
+  for (let j = 0; j < L.length; j++) if (fitChromaAt(L[j], ab, j)) changed++;
+  return changed;
+}
+
+/**
+ * fitChromaToGamut for one pixel: scales ab[2j], ab[2j+1] in place to fit at lightness L; returns
+ * whether they changed. For fused loops (color/recombine.ts) that fit as they go.
+ *
+ * @example
+ * if (fitChromaAt(L[j], ab, j)) changed++;
+ */
+export function fitChromaAt(L: number, ab: Float32Array, j: number): boolean {
+  const a = ab[2 * j], b = ab[2 * j + 1];
+  if (a === 0 && b === 0) return false;
+  const fy = fyOf(L), y = yOf(fy);
+  const ry = M1 * y, gy = M4 * y, by = M7 * y;
+  let s = scaleInside(fy, ry, gy, by, a, b);
+  if (s === 1) return false;
+  ab[2 * j] = a * s;
+  ab[2 * j + 1] = b * s;
+  // Storing as float32 may round just outside; step back until the stored values fit.
+  while (s > 0 && !insideAb(fy, ry, gy, by, ab[2 * j], ab[2 * j + 1])) {
+    s = Math.max(0, s - 1 / 4096);
     ab[2 * j] = a * s;
     ab[2 * j + 1] = b * s;
-    // Storing as float32 may round just outside; step back until the stored values fit.
-    while (s > 0 && !insideAb(fy, ry, gy, by, ab[2 * j], ab[2 * j + 1])) {
-      s = Math.max(0, s - 1 / 4096);
-      ab[2 * j] = a * s;
-      ab[2 * j + 1] = b * s;
-    }
-    changed++;
   }
-  return changed;
+  return true;
 }

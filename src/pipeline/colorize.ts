@@ -2,16 +2,16 @@
  * The one colorization pipeline every front door calls (browser-safe):
  * GrayImage -> display L* (window/VOI, MONOCHROME1) -> L* at the working size -> method -> a*b*
  * upsampled to full size -> joined with the input's own full-resolution L* -> 8-bit sRGB.
- * Luminance is never altered: out-of-gamut chroma is reduced at constant L* (see gamut.ts), so
+ * Luminance is never altered: out-of-gamut chroma is reduced at constant L* (see gamut.ts; the
+ * full-resolution steps run fused in color/recombine.ts), so
  * the output's L* equals the input's L* to 8-bit rounding.
  */
-import { lAbToSrgb8 } from '../color/lab.js';
+import { recombineToSrgb8 } from '../color/recombine.js';
 import { MedcolorError } from '../errors.js';
 import { resizeBilinear } from '../image/resize.js';
 import type { GrayImage, Plane, RgbImage, VoiWindow } from '../image/types.js';
 import { grayToL, type GrayToLOptions } from '../image/window.js';
 import type { BatchColorizationMethod, ColorizationMethod, ColorizeInput, ColorizeResult, MethodOptions } from '../methods/types.js';
-import { fitChromaToGamut } from '../color/gamut.js';
 
 /** Options of {@link colorizeImage}. */
 export interface ColorizeOptions {
@@ -82,7 +82,6 @@ function finish(L: Plane, res: ColorizeResult, method: ColorizationMethod): Colo
       `method ${method.name} returned ${res.ab.length} a*b* values for ${res.width}x${res.height}; expected ${res.width * res.height * 2}`,
     );
   }
-  const ab = resizeBilinear(res.ab, res.width, res.height, 2, width, height);
   const confidence = res.confidence
     ? resizeBilinear(res.confidence, res.width, res.height, 1, width, height)
     : undefined;
@@ -93,8 +92,9 @@ function finish(L: Plane, res: ColorizeResult, method: ColorizationMethod): Colo
     }
     outL = res.L;
   }
-  fitChromaToGamut(outL, ab);
-  const rgb = lAbToSrgb8(outL, ab);
+  // Upsample a*b*, fit the gamut at constant L*, Lab -> sRGB: one pass (as resizeBilinear,
+  // fitChromaToGamut and lAbToSrgb8 in turn, value for value).
+  const { rgb, ab } = recombineToSrgb8(outL, width, height, res.ab, res.width, res.height);
   return {
     rgb: { width, height, data: rgb },
     L: { width, height, data: outL },
