@@ -20,7 +20,7 @@
  * the shipped architecture exported by the training engine: same cost, meaningless colors).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +36,7 @@ import { colorizeImages, toDisplayL } from '../src/pipeline/colorize.js';
 import { readGrayInput } from '../src/io/read-any.js';
 import { lAbToSrgb8 } from '../src/color/lab.js';
 import { fitChromaToGamut } from '../src/color/gamut.js';
+import { recombineToSrgb8 } from '../src/color/recombine.js';
 import { colorizerForward, colorizerMetadata, type ColorizerConfig } from '../src/models/colorizer.js';
 import '../src/nn/index.js';
 import { exportInferenceModel } from '../src/nn/export.js';
@@ -109,9 +110,9 @@ function untrainedUnet(dir: string, n: number): string {
 
 interface Case { key: string; label: string; method: BatchColorizationMethod; options: MethodOptions }
 
-async function buildCases(dir: string, size: number): Promise<Case[]> {
+async function buildCases(dir: string, size: number, keys = METHODS): Promise<Case[]> {
   const out: Case[] = [];
-  for (const key of METHODS) {
+  for (const key of keys) {
     if (SLOW.has(key) && size > SLOW_MAX_SIZE) continue;
     if (key === 'gray') out.push({ key, label: 'gray', method: getMethod('gray'), options: {} });
     else if (key === 'lut') out.push({ key, label: 'lut (hot-iron, preserve)', method: getMethod('lut'), options: { palette: 'hot-iron' } });
@@ -162,12 +163,10 @@ function recombineReference(L: { width: number; height: number; data: Float32Arr
   return { upsample, gamut, labToRgb: lap() };
 }
 
-/** The pipeline's full-resolution recombination, as colorize.ts runs it. */
+/** The pipeline's full-resolution recombination, as colorize.ts runs it (fused, color/recombine.ts). */
 function recombineStages(L: { width: number; height: number; data: Float32Array }, res: ColorizeResult): RgbImage {
-  const ab = resizeBilinear(res.ab, res.width, res.height, 2, L.width, L.height);
-  const outL = res.L ?? L.data;
-  fitChromaToGamut(outL, ab);
-  return { width: L.width, height: L.height, data: lAbToSrgb8(outL, ab) };
+  const { rgb } = recombineToSrgb8(res.L ?? L.data, L.width, L.height, res.ab, res.width, res.height);
+  return { width: L.width, height: L.height, data: rgb };
 }
 
 /** The pipeline's steps timed one by one (the same functions the pipeline calls). */
@@ -204,17 +203,33 @@ async function inferenceMs(c: Case): Promise<number | undefined> {
   return performance.now() - t0;
 }
 
+/**
+ * Peak resident memory of this process so far, MB: VmHWM of /proc/self/status where there is one
+ * (getrusage's maxRSS is inherited across fork + exec on Linux, so a child would report its
+ * parent's peak).
+ */
+function peakRssMB(): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (m) return Number(m[1]) / 1024;
+  } catch {
+    // not Linux: fall through
+  }
+  return process.resourceUsage().maxRSS / 1024;
+}
+
 async function peakChild(file: string, key: string): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'medcolor-bench-peak-'));
-  const c = key === 'reference' ? null : (await buildCases(dir, 0)).find((x) => x.key === key)!;
+  const size = Number(/gray-(\d+)\.png$/.exec(file)?.[1] ?? 0);
+  const c = key === 'reference' ? null : (await buildCases(dir, size, [key]))[0];
   // Warm up on a small image so that code, JIT and the model session are part of the baseline.
   const small = await makeGrayPng(dir, 64);
   await runOnce(small, c);
-  const before = process.resourceUsage().maxRSS;
+  const before = peakRssMB();
   await runOnce(file, c);
-  const after = process.resourceUsage().maxRSS;
+  const after = peakRssMB();
   rmSync(dir, { recursive: true, force: true });
-  console.log(JSON.stringify({ key, baselineMB: before / 1024, peakBeyondMB: (after - before) / 1024 }));
+  console.log(JSON.stringify({ key, baselineMB: before, peakBeyondMB: after - before }));
 }
 
 async function main(): Promise<void> {
