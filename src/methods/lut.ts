@@ -41,6 +41,80 @@ export function lightnessToIndex(L: number): number {
   return Math.round(255 * linearToSrgb(lToY(l)));
 }
 
+// The palette index is a non-decreasing step function of L*: INDEX_T[k] is the smallest L* (a
+// double, found by bisection down to adjacent doubles) whose index is k or more, so the index of
+// any L* is found exactly with a bin lookup and a comparison or two, without pow and cbrt.
+const INDEX_BINS = 4096;
+let indexT: Float64Array | undefined, indexBin: Uint8Array | undefined;
+function buildIndexTable(): void {
+  const t = new Float64Array(257);
+  t[0] = -Infinity;
+  t[256] = Infinity;
+  for (let k = 1; k < 256; k++) {
+    let lo = 0, hi = 100; // index 0 at L* 0, 255 at L* 100
+    for (;;) {
+      const mid = (lo + hi) / 2;
+      if (mid === lo || mid === hi) break;
+      if (lightnessToIndex(mid) >= k) hi = mid;
+      else lo = mid;
+    }
+    t[k] = hi;
+  }
+  const bin = new Uint8Array(INDEX_BINS + 1);
+  for (let i = 0, k = 0; i <= INDEX_BINS; i++) {
+    const v = (i * 100) / INDEX_BINS;
+    while (k < 255 && v >= t[k + 1]) k++;
+    bin[i] = Math.max(0, k - 1); // one below: a value that rounds into bin i may lie just under its start
+  }
+  indexT = t;
+  indexBin = bin;
+}
+
+/**
+ * lightnessToIndex(L) for a whole plane, table-driven; NaN stays NaN (as in lightnessToIndex).
+ * Writes into `out` (palette indices 0..255).
+ */
+function indexPlane(L: Float32Array, out: Float64Array | Float32Array): void {
+  if (!indexT) buildIndexTable();
+  const t = indexT!, bin = indexBin!;
+  for (let i = 0; i < L.length; i++) {
+    const l = L[i];
+    if (!(l > 0)) out[i] = l <= 0 ? 0 : Number.NaN;
+    else if (l >= 100) out[i] = 255;
+    else {
+      let k = bin[((l * INDEX_BINS) / 100) | 0];
+      while (l >= t[k + 1]) k++;
+      out[i] = k;
+    }
+  }
+}
+
+// Preserve-mode tables (a*, b* per L* level) of recent palettes, keyed by the palette's bytes.
+interface PreserveTable { rgb: Uint8Array; invert: boolean; ta: Float32Array; tb: Float32Array }
+const preserveTables: PreserveTable[] = [];
+
+function preserveTable(palette: Palette, invert: boolean, lab: Float32Array): PreserveTable {
+  const hit = preserveTables.find((t) => t.invert === invert && t.rgb.every((v, i) => v === palette.rgb[i]));
+  if (hit) return hit;
+  // a* b* depend only on L_in; tabulate at LEVELS lightness levels.
+  const ta = new Float32Array(LEVELS), tb = new Float32Array(LEVELS);
+  for (let q = 0; q < LEVELS; q++) {
+    const lin = (q * 100) / (LEVELS - 1);
+    let k = lightnessToIndex(lin);
+    if (invert) k = 255 - k;
+    const [lp, ap, bp] = [lab[3 * k], lab[3 * k + 1], lab[3 * k + 2]];
+    if (lp < 1) continue;
+    const s = lin / lp;
+    const g = computeGamutScale(lin, ap * s, bp * s);
+    ta[q] = ap * s * g;
+    tb[q] = bp * s * g;
+  }
+  const table = { rgb: palette.rgb.slice(), invert, ta, tb };
+  preserveTables.unshift(table);
+  if (preserveTables.length > 8) preserveTables.pop();
+  return table;
+}
+
 function resolvePalette(p: LutOptions['palette']): Palette {
   if (p === undefined) return getPalette('hot-iron');
   if (typeof p === 'string') return getPalette(p);
@@ -70,29 +144,19 @@ export const lutMethod: ColorizationMethod = {
     const n = width * height;
     const ab = new Float32Array(2 * n);
     if (mode === 'classic') {
+      // The index plane goes in outL, then each index is replaced by its entry's L*.
       const outL = new Float32Array(n);
+      indexPlane(L, outL);
+      const inv = options.invert === true;
       for (let i = 0; i < n; i++) {
-        let k = lightnessToIndex(L[i]);
-        if (options.invert) k = 255 - k;
+        const k = inv ? 255 - outL[i] : outL[i];
         outL[i] = lab[3 * k];
         ab[2 * i] = lab[3 * k + 1];
         ab[2 * i + 1] = lab[3 * k + 2];
       }
       return { width, height, ab, L: outL };
     }
-    // preserve: a* b* depend only on L_in; tabulate at LEVELS lightness levels.
-    const ta = new Float32Array(LEVELS), tb = new Float32Array(LEVELS);
-    for (let q = 0; q < LEVELS; q++) {
-      const lin = (q * 100) / (LEVELS - 1);
-      let k = lightnessToIndex(lin);
-      if (options.invert) k = 255 - k;
-      const [lp, ap, bp] = [lab[3 * k], lab[3 * k + 1], lab[3 * k + 2]];
-      if (lp < 1) continue;
-      const s = lin / lp;
-      const g = computeGamutScale(lin, ap * s, bp * s);
-      ta[q] = ap * s * g;
-      tb[q] = bp * s * g;
-    }
+    const { ta, tb } = preserveTable(palette, options.invert === true, lab);
     for (let i = 0; i < n; i++) {
       const l = L[i] <= 0 ? 0 : L[i] >= 100 ? 100 : L[i];
       const q = Math.round((l * (LEVELS - 1)) / 100);

@@ -74,6 +74,54 @@ describe('lut', () => {
     }
   });
 
+  it('classic mode indexes exactly as lightnessToIndex, at every step of the index and between', async () => {
+    // An even sweep of L* plus, at each index step, the two adjacent float32 values around it.
+    const vals: number[] = [-1, Number.NaN, 101];
+    const f = new Float32Array(1);
+    let prev = 0, prevK = lightnessToIndex(0);
+    for (let i = 0; i <= 200_000; i++) {
+      f[0] = (i * 100) / 200_000;
+      const v = f[0], k = lightnessToIndex(v);
+      vals.push(v);
+      if (k !== prevK) {
+        let lo = prev, hi = v; // float32 bisection down to adjacent float32 values
+        for (;;) {
+          f[0] = (lo + hi) / 2;
+          const mid = f[0];
+          if (mid === lo || mid === hi) break;
+          if (lightnessToIndex(mid) === prevK) lo = mid;
+          else hi = mid;
+        }
+        vals.push(lo, hi);
+      }
+      prev = v;
+      prevK = k;
+    }
+    const L = Float32Array.from(vals);
+    for (const invert of [false, true]) {
+      const r = await lutMethod.colorize({ width: L.length, height: 1, L }, { palette: 'pet', mode: 'classic', invert });
+      const lab = srgb8ToLab(getPalette('pet').rgb);
+      let wrong = 0;
+      for (let i = 0; i < L.length; i++) {
+        const k0 = lightnessToIndex(L[i]), k = invert ? 255 - k0 : k0;
+        const want = Float32Array.from([lab[3 * k], lab[3 * k + 1], lab[3 * k + 2]]);
+        if (!Object.is(r.L![i], want[0]) || !Object.is(r.ab[2 * i], want[1]) || !Object.is(r.ab[2 * i + 1], want[2])) wrong++;
+      }
+      expect(wrong).toBe(0);
+    }
+  });
+
+  it('preserve mode reuses its table per palette content, and sees a changed palette', async () => {
+    const pal = parsePalette('[[200,40,40],[40,200,40]]');
+    const first = await lutMethod.colorize({ width: W, height: H, L: ramp }, { palette: pal });
+    const again = await lutMethod.colorize({ width: W, height: H, L: ramp }, { palette: pal });
+    expect(Array.from(again.ab)).toEqual(Array.from(first.ab));
+    pal.rgb.fill(0, 0, 128 * 3); // the dark half becomes black: gray there
+    const changed = await lutMethod.colorize({ width: W, height: H, L: ramp }, { palette: pal });
+    expect(Array.from(changed.ab.subarray(0, 8))).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
+    expect(Array.from(changed.ab.subarray(0, 8))).not.toEqual(Array.from(first.ab.subarray(0, 8)));
+  });
+
   it('rejects bad modes and palettes', async () => {
     await expect(lutMethod.colorize({ width: W, height: H, L: ramp }, { mode: 'x' as 'classic' })).rejects.toThrow(/classic.*preserve/);
     await expect(lutMethod.colorize({ width: W, height: H, L: ramp }, { palette: 'nope' })).rejects.toThrow(/hot-iron/);
