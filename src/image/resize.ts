@@ -67,16 +67,35 @@ export function boxDownsample(
 ): { data: Float32Array; width: number; height: number } {
   const ow = Math.ceil(width / fx), oh = Math.ceil(height / fy);
   const out = new Float32Array(ow * oh * channels);
-  const cnt = new Float32Array(ow * oh);
+  // Each block's sum is accumulated in float32, source rows in order and left to right within a
+  // row (so the sums are those of a pixel-by-pixel scan), one block run at a time.
+  const acc = new Float64Array(channels);
   for (let y = 0; y < height; y++) {
-    const oy = Math.floor(y / fy);
-    for (let x = 0; x < width; x++) {
-      const oi = oy * ow + Math.floor(x / fx);
-      cnt[oi]++;
-      const si = (y * width + x) * channels;
-      for (let c = 0; c < channels; c++) out[oi * channels + c] += src[si + c];
+    const orow = Math.floor(y / fy) * ow;
+    for (let ox = 0; ox < ow; ox++) {
+      const x0 = ox * fx, x1 = Math.min(x0 + fx, width);
+      const o = (orow + ox) * channels;
+      if (channels === 1) {
+        let s = out[o];
+        for (let si = y * width + x0, end = y * width + x1; si < end; si++) s = Math.fround(s + src[si]);
+        out[o] = s;
+        continue;
+      }
+      for (let c = 0; c < channels; c++) acc[c] = out[o + c];
+      for (let x = x0; x < x1; x++) {
+        const si = (y * width + x) * channels;
+        for (let c = 0; c < channels; c++) acc[c] = Math.fround(acc[c] + src[si + c]);
+      }
+      for (let c = 0; c < channels; c++) out[o + c] = acc[c];
     }
   }
-  for (let i = 0; i < cnt.length; i++) for (let c = 0; c < channels; c++) out[i * channels + c] /= cnt[i];
+  for (let oy = 0; oy < oh; oy++) {
+    const rows = Math.min(fy, height - oy * fy);
+    for (let ox = 0; ox < ow; ox++) {
+      const cnt = rows * (Math.min((ox + 1) * fx, width) - ox * fx);
+      const o = (oy * ow + ox) * channels;
+      for (let c = 0; c < channels; c++) out[o + c] /= cnt;
+    }
+  }
   return { data: out, width: ow, height: oh };
 }
