@@ -30,7 +30,7 @@ import type { GrayImage, RgbImage } from '../src/image/types.js';
 import { getDefaultModelName, loadModel } from '../src/io/model-loader.js';
 import { createModelMethod } from '../src/methods/model.js';
 import { getMethod } from '../src/methods/registry.js';
-import { simulateStrokes } from '../src/methods/scribble.js';
+import { simulateHints } from '../src/methods/hints.js';
 import type { BatchColorizationMethod, ColorizeInput, ColorizeResult, MethodOptions } from '../src/methods/types.js';
 import { colorizeImages, toDisplayL } from '../src/pipeline/colorize.js';
 import { readGrayInput } from '../src/io/read-any.js';
@@ -123,7 +123,7 @@ async function buildCases(dir: string, size: number, keys = METHODS): Promise<Ca
       // Strokes from a smooth synthetic chroma field (30 patches at seeded random centers).
       const ab = new Float32Array(2 * size * size);
       for (let i = 0; i < size * size; i++) { const x = (i % size) / size; ab[2 * i] = 40 * x - 10; ab[2 * i + 1] = 30 - 50 * x; }
-      out.push({ key, label: 'scribble (30 strokes)', method: getMethod('scribble'), options: { strokes: simulateStrokes(ab, size, size, 30, { seed: 1 }) } });
+      out.push({ key, label: 'scribble (30 strokes)', method: getMethod('scribble'), options: { strokes: simulateHints(ab, size, size, { count: 30, seed: 1 }) } });
     } else if (key === 'model') {
       const name = MODEL || getDefaultModelName();
       const model = name ? await loadModel(name) : await loadModel(untrainedUnet(dir, 1));

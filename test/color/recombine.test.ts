@@ -15,7 +15,7 @@ import { loadModel } from '../../src/io/model-loader.js';
 import { readRaster } from '../../src/io/raster.js';
 import { createModelMethod } from '../../src/methods/model.js';
 import { getMethod } from '../../src/methods/registry.js';
-import { simulateStrokes } from '../../src/methods/scribble.js';
+import { simulateHints } from '../../src/methods/hints.js';
 import type { ColorizationMethod, ColorizeResult, MethodOptions } from '../../src/methods/types.js';
 import { colorizeImage, toDisplayL } from '../../src/pipeline/colorize.js';
 import { fitChromaToGamut } from '../../src/color/gamut.js';
@@ -54,7 +54,7 @@ async function cases(L: Float32Array, width: number, height: number): Promise<Ca
     { name: 'welsh', method: getMethod('welsh'), options: { reference: ref, seed: 1 }, size: 96 },
     { name: 'kmeans palette', method: getMethod('kmeans'), options: { k: 4, seed: 1 } },
     { name: 'kmeans reference', method: getMethod('kmeans'), options: { k: 4, reference: ref, seed: 1 }, size: 120 },
-    { name: 'scribble', method: getMethod('scribble'), options: { strokes: simulateStrokes(truth, 128, 128, 12, { seed: 2 }) }, size: 128 },
+    { name: 'scribble', method: getMethod('scribble'), options: { strokes: simulateHints(truth, 128, 128, { count: 12, seed: 2 }) }, size: 128 },
     { name: 'model blood @256', method: model, options: {} },
     { name: 'lut hot-iron at twice the size (shrink)', method: getMethod('lut'), options: { palette: 'hot-iron' }, size: Math.max(width, height) * 2 },
   ];
