@@ -1,7 +1,7 @@
 /**
  * Seeded mutations of real input files for fuzzing the readers: bit flips, byte overwrites,
- * truncation, duplicated and deleted chunks, and extreme integers written into the header fields
- * that size allocations (DICOM rows/columns/bits/frames and element lengths, NIfTI dims/datatype/
+ * truncation, duplicated and deleted chunks, every size field claiming its largest value at once,
+ * and extreme integers written into the header fields that size allocations (DICOM rows/columns/bits/frames and element lengths, NIfTI dims/datatype/
  * vox_offset, PNG IHDR and chunk lengths, JPEG SOF dimensions and segment lengths). The same
  * seed gives the same cases, so a finding can be replayed by its case number.
  */
@@ -21,6 +21,8 @@ export interface HeaderField {
   /** PNG: the chunk whose CRC to recompute after writing (so the decoder sees the value, not a CRC error). */
   pngChunk?: { start: number; length: number };
   asciiWidth?: number;
+  /** For fields that state a size (rows, columns, frames, dims, width, height): the largest value it can say. */
+  hugeValue?: number;
 }
 
 /** A real file to mutate. */
@@ -31,6 +33,8 @@ export interface FuzzSeed {
   fields: HeaderField[];
   /** NIfTI seeds are kept decompressed; a mutated case is gzipped again this often (0..1). */
   gzipRate?: number;
+  /** DICOM: frames in the unmutated file (cases of seeds with many frames read one frame, to stay quick). */
+  frames?: number;
 }
 
 /** One generated input: the mutated bytes and what was done to the seed. */
@@ -80,10 +84,36 @@ function writeField(out: Uint8Array, f: HeaderField, rng: Rng): string {
   return `${f.name}=${label}`;
 }
 
+/** Makes every size field of the header claim its largest value at once (a header claiming 2^31 rows, ...). */
+function claimHugeSize(bytes: Uint8Array, seed: FuzzSeed): [Uint8Array, string] {
+  const out = bytes.slice();
+  const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  const said: string[] = [];
+  for (const f of seed.fields) {
+    if (f.hugeValue === undefined) continue;
+    if (f.size === 'ascii') {
+      const text = String(f.hugeValue).slice(0, f.asciiWidth ?? 2).padEnd(f.asciiWidth ?? 2, ' ');
+      for (let i = 0; i < text.length && f.offset + i < out.length; i++) out[f.offset + i] = text.charCodeAt(i);
+    } else if (f.offset + f.size <= out.length) {
+      if (f.size === 1) dv.setUint8(f.offset, f.hugeValue);
+      else if (f.size === 2) dv.setUint16(f.offset, f.hugeValue, f.littleEndian);
+      else if (f.size === 4) dv.setUint32(f.offset, f.hugeValue, f.littleEndian);
+      else dv.setBigInt64(f.offset, BigInt(f.hugeValue), f.littleEndian);
+      if (f.pngChunk) {
+        const { start, length } = f.pngChunk;
+        if (start + 4 + length + 4 <= out.length) dv.setUint32(start + 4 + length, crc32(out.subarray(start, start + 4 + length)), false);
+      }
+    }
+    said.push(`${f.name}=${f.hugeValue}`);
+  }
+  return [out, `huge size ${said.join(' ')}`];
+}
+
 /** Applies one random mutation to `bytes` (returns a new array) and says what it did. */
 function mutateOnce(bytes: Uint8Array, seed: FuzzSeed, rng: Rng): [Uint8Array, string] {
   const n = bytes.length;
   const kind = rng.next();
+  if (kind < 0.06 && seed.fields.some((f) => f.hugeValue !== undefined)) return claimHugeSize(bytes, seed);
   if (kind < 0.3 && seed.fields.length) {
     const out = bytes.slice();
     return [out, `extreme ${writeField(out, pick(rng, seed.fields), rng)}`];
@@ -200,9 +230,11 @@ export function dicomFields(bytes: Uint8Array, limit = 64): HeaderField[] {
         const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
         const len = lengthSize === 2 ? dv.getUint16(lengthAt, le) : dv.getUint32(lengthAt, le);
         if (vr === 'IS' || vr === 'DS' || (!explicit && /Number|Window|Rescale/.test(name))) {
-          fields.push({ name, offset: valueAt, size: 'ascii', littleEndian: le, asciiWidth: Math.min(Math.max(len, 1), 16) });
+          const hugeValue = name === 'NumberOfFrames' ? 2147483647 : undefined;
+          fields.push({ name, offset: valueAt, size: 'ascii', littleEndian: le, asciiWidth: Math.min(Math.max(len, 1), 16), hugeValue });
         } else if (len >= 2) {
-          fields.push({ name, offset: valueAt, size: len >= 4 && name === 'FileMetaGroupLength' ? 4 : 2, littleEndian: le });
+          const hugeValue = name === 'Rows' || name === 'Columns' ? 0xffff : undefined;
+          fields.push({ name, offset: valueAt, size: len >= 4 && name === 'FileMetaGroupLength' ? 4 : 2, littleEndian: le, hugeValue });
         }
       }
     }
@@ -215,11 +247,11 @@ export function niftiFields(bytes: Uint8Array): HeaderField[] {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const le = dv.getInt32(0, true) === 348 || dv.getInt32(0, true) === 540;
   const v2 = dv.getInt32(0, le) === 540;
-  const f = (name: string, offset: number, size: 1 | 2 | 4 | 8, float = false): HeaderField => ({ name, offset, size, littleEndian: le, float });
+  const f = (name: string, offset: number, size: 1 | 2 | 4 | 8, float = false, hugeValue?: number): HeaderField => ({ name, offset, size, littleEndian: le, float, hugeValue });
   if (!v2) {
     return [
       f('sizeof_hdr', 0, 4),
-      ...Array.from({ length: 8 }, (_, i) => f(`dim[${i}]`, 40 + 2 * i, 2)),
+      ...Array.from({ length: 8 }, (_, i) => f(`dim[${i}]`, 40 + 2 * i, 2, false, i >= 1 && i <= 4 ? 0x7fff : undefined)),
       f('datatype', 70, 2),
       f('bitpix', 72, 2),
       f('pixdim[1]', 80, 4, true),
@@ -234,7 +266,7 @@ export function niftiFields(bytes: Uint8Array): HeaderField[] {
     f('sizeof_hdr', 0, 4),
     f('datatype', 12, 2),
     f('bitpix', 14, 2),
-    ...Array.from({ length: 8 }, (_, i) => f(`dim[${i}]`, 16 + 8 * i, 8)),
+    ...Array.from({ length: 8 }, (_, i) => f(`dim[${i}]`, 16 + 8 * i, 8, false, i >= 1 && i <= 4 ? 2 ** 31 : undefined)),
     f('vox_offset', 168, 8),
     f('scl_slope', 176, 8, true),
     f('scl_inter', 184, 8, true),
@@ -255,8 +287,8 @@ export function rasterFields(bytes: Uint8Array): HeaderField[] {
       if (type === 'IHDR') {
         const chunk = { start: p + 4, length };
         fields.push(
-          { name: 'IHDR.width', offset: p + 8, size: 4, littleEndian: false, pngChunk: chunk },
-          { name: 'IHDR.height', offset: p + 12, size: 4, littleEndian: false, pngChunk: chunk },
+          { name: 'IHDR.width', offset: p + 8, size: 4, littleEndian: false, pngChunk: chunk, hugeValue: 0x7fffffff },
+          { name: 'IHDR.height', offset: p + 12, size: 4, littleEndian: false, pngChunk: chunk, hugeValue: 0x7fffffff },
           { name: 'IHDR.bitDepth', offset: p + 16, size: 1, littleEndian: false, pngChunk: chunk },
           { name: 'IHDR.colorType', offset: p + 17, size: 1, littleEndian: false, pngChunk: chunk },
           { name: 'IHDR.interlace', offset: p + 20, size: 1, littleEndian: false, pngChunk: chunk },
@@ -277,8 +309,8 @@ export function rasterFields(bytes: Uint8Array): HeaderField[] {
       if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
         fields.push(
           { name: `${name}.precision`, offset: p + 4, size: 1, littleEndian: false },
-          { name: `${name}.height`, offset: p + 5, size: 2, littleEndian: false },
-          { name: `${name}.width`, offset: p + 7, size: 2, littleEndian: false },
+          { name: `${name}.height`, offset: p + 5, size: 2, littleEndian: false, hugeValue: 0xffff },
+          { name: `${name}.width`, offset: p + 7, size: 2, littleEndian: false, hugeValue: 0xffff },
           { name: `${name}.components`, offset: p + 9, size: 1, littleEndian: false },
         );
       }

