@@ -22,12 +22,14 @@ export async function decodeJpegLossless(data: Uint8Array, spec: FrameSpec, file
     });
   }
   const n = spec.rows * spec.columns * spec.samplesPerPixel;
-  const samples = bytesPerSample === 1 ? new Uint8Array(n) : new Uint16Array(n);
+  // Checked before the buffer is made (found by test/fuzz: Rows = Columns = 65535 allocated 8 GiB
+  // for a 400x512 stream before this check refused it).
   if (out.length < n) {
     throw new MedcolorError('ERR_DICOM_DECODE', `JPEG lossless stream decoded to ${out.length} samples, expected ${n}`, {
       file,
     });
   }
+  const samples = bytesPerSample === 1 ? new Uint8Array(n) : new Uint16Array(n);
   for (let i = 0; i < n; i++) samples[i] = out[i];
   return {
     width: spec.columns,

@@ -32,6 +32,18 @@ function unpackSegment(src: Uint8Array, begin: number, end: number, out: Uint8Ar
 }
 
 /**
+ * PackBits turns 2 bytes into at most 128 (a replicate run): a segment of `length` bytes cannot
+ * give more than this many. Checked before the output is allocated (found by test/fuzz: Rows =
+ * Columns = 65535 on a 512x512 RLE frame asked for an 8 GiB buffer and threw a RangeError).
+ */
+function checkSegmentCanFill(s: number, length: number, needed: number, file?: string): void {
+  const most = Math.ceil(length / 2) * 128;
+  if (needed > most) {
+    throw new MedcolorError('ERR_DICOM_DECODE', `RLE segment ${s} has ${length} bytes, which decode to at most ${most}; the header's size needs ${needed}`, { file });
+  }
+}
+
+/**
  * Decodes one RLE Lossless frame to native bytes: samples interleaved by pixel, each sample
  * little-endian (as Explicit VR Little Endian would store it); for BitsAllocated 1 the packed
  * bit plane (ceil(rows*columns/8) bytes).
@@ -57,8 +69,9 @@ export function decodeRleFrame(data: Uint8Array, spec: FrameSpec, file?: string)
         file,
       });
     }
-    const out = new Uint8Array(count);
     const begin = dv.getUint32(4, true);
+    checkSegmentCanFill(0, data.length - Math.min(begin, data.length), count, file);
+    const out = new Uint8Array(count);
     // A segment shorter than the frame is refused as the byte-plane segments are (found by
     // test/fuzz: a 510x510 1-bit frame whose Rows said 65535 "decoded" to 33 M zero pixels).
     const written = unpackSegment(data, begin, data.length, out, 0, 1, count);
@@ -81,14 +94,20 @@ export function decodeRleFrame(data: Uint8Array, spec: FrameSpec, file?: string)
       { file },
     );
   }
-  const out = new Uint8Array(pixels * expected);
-  const pixelStride = expected;
+  const segments: [number, number][] = [];
   for (let s = 0; s < nSegments; s++) {
     const begin = dv.getUint32(4 + 4 * s, true);
     const end = s + 1 < nSegments ? dv.getUint32(8 + 4 * s, true) : data.length;
     if (begin < 64 || begin > data.length || end < begin) {
       throw new MedcolorError('ERR_DICOM_DECODE', `RLE segment ${s} has an invalid offset ${begin}`, { file });
     }
+    checkSegmentCanFill(s, Math.min(end, data.length) - begin, pixels, file);
+    segments.push([begin, end]);
+  }
+  const out = new Uint8Array(pixels * expected);
+  const pixelStride = expected;
+  for (let s = 0; s < nSegments; s++) {
+    const [begin, end] = segments[s];
     const sample = Math.floor(s / bytesPerSample);
     const byteInSample = bytesPerSample - 1 - (s % bytesPerSample); // segments run MSB first
     const written = unpackSegment(data, begin, Math.min(end, data.length), out, sample * bytesPerSample + byteInSample, pixelStride, pixels);
