@@ -10,6 +10,11 @@ const NODE_ONLY_PACKAGES = ['sharp', 'onnxruntime-node'];
 const nodeOnlyMessage = 'browser-safe code (tsconfig.browser.json) may not use Node built-ins (imports or globals such as Buffer and process), sharp or onnxruntime-node; take bytes or an injected module instead (docs/architecture.md)';
 const nodeOnlySource = `/^(node:|(${[...NODE_ONLY, ...NODE_ONLY_PACKAGES].join('|').replace(/\//g, '\\/')})(\\/|$))/`;
 
+const nodeOnlyImports = (extraPatterns = []) => ['error', {
+  paths: [...NODE_ONLY, ...NODE_ONLY_PACKAGES].map((name) => ({ name, message: nodeOnlyMessage })),
+  patterns: [{ group: ['node:*', ...NODE_ONLY_PACKAGES.map((p) => `${p}/*`)], message: nodeOnlyMessage }, ...extraPatterns],
+}];
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'web/dist/**', 'models/**'] },
   ...tseslint.configs.recommended,
@@ -25,10 +30,7 @@ export default tseslint.config(
     files: [...browserConfig.include.map(toGlob), 'web/src/**/*.ts'],
     ignores: (browserConfig.exclude ?? []).map(toGlob),
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: [...NODE_ONLY, ...NODE_ONLY_PACKAGES].map((name) => ({ name, message: nodeOnlyMessage })),
-        patterns: [{ group: ['node:*', ...NODE_ONLY_PACKAGES.map((p) => `${p}/*`)], message: nodeOnlyMessage }],
-      }],
+      'no-restricted-imports': nodeOnlyImports(),
       'no-restricted-syntax': ['error', {
         selector: `ImportExpression[source.value=${nodeOnlySource}]`,
         message: nodeOnlyMessage,
@@ -36,6 +38,15 @@ export default tseslint.config(
       'no-restricted-globals': ['error',
         ...['Buffer', 'process', 'require', '__dirname', '__filename', 'global', 'setImmediate'].map((name) => ({ name, message: nodeOnlyMessage })),
       ],
+    },
+  },
+  {
+    // The app reaches the library through its browser entry only (the one list of what a page may use).
+    files: ['web/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': nodeOnlyImports([
+        { regex: '^(\\.\\./)+src/(?!browser\\.js$)', message: 'web/ imports the library through src/browser.ts (medcolor/browser) only; export what it needs there' },
+      ]),
     },
   },
 );
