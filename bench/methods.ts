@@ -14,13 +14,13 @@
 import { existsSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { labToSrgb8, lAbToSrgb8, srgb8ToLab } from '../src/color/lab.js';
 import type { GrayImage, RgbImage } from '../src/image/types.js';
 import { getMethod } from '../src/methods/registry.js';
 import { simulateHints } from '../src/methods/hints.js';
 import type { MethodOptions } from '../src/methods/types.js';
+import { sharedData } from '../test/fixtures.js';
 
 const args = process.argv.slice(2);
 const arg = (k: string, d: string): string => {
@@ -30,8 +30,7 @@ const arg = (k: string, d: string): string => {
 const SIZES = arg('--sizes', '512,2048').split(',').map(Number);
 const REPS = Number(arg('--reps', '1'));
 const STROKES = Number(arg('--strokes', '30'));
-const here = path.dirname(fileURLToPath(import.meta.url));
-const refDir = path.resolve(here, '../../shared/data/color/endoscopy-kvasir/train');
+const refDir = sharedData('color/endoscopy-kvasir/train');
 
 /** A CT-like phantom in HU and its soft-tissue window (W 400, L 40) as L*, plus a plausible a*b*. */
 function makePhantom(size: number): { hu: GrayImage; L: Float32Array; ab: Float32Array } {
