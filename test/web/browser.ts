@@ -81,6 +81,16 @@ export async function act(
   action: () => Promise<unknown>,
   timeout = 90_000,
 ): Promise<{ state: string; ms?: number; code?: string; text: string }> {
+  // Let what earlier steps started (a colorization due on a timer, or running) finish first, so
+  // its result is not taken for the result of this action.
+  await page.waitForFunction(
+    () => {
+      const s = document.querySelector('[data-testid=status]') as HTMLElement;
+      return s.dataset.state !== 'working' && s.dataset.scheduled !== 'true';
+    },
+    undefined,
+    { timeout },
+  );
   const before = await statusSeq(page);
   await action();
   // The attributes are read in the same evaluation that sees the operation finish (another

@@ -408,7 +408,12 @@ $<HTMLInputElement>('frame').oninput = (ev) => {
 let colorizeTimer: number | undefined;
 function scheduleColorize(ms = 150): void {
   clearTimeout(colorizeTimer);
-  colorizeTimer = window.setTimeout(() => void colorize(), ms);
+  // Marks a colorization as due, so a driver can wait for the page to be quiet before acting.
+  statusEl.dataset.scheduled = 'true';
+  colorizeTimer = window.setTimeout(() => {
+    delete statusEl.dataset.scheduled;
+    void colorize();
+  }, ms);
 }
 
 async function colorize(): Promise<void> {
