@@ -4,6 +4,7 @@
  */
 import { resolve, sep } from 'node:path';
 import cliProgress from 'cli-progress';
+import type { Command } from 'commander';
 import { EXIT, MedcolorError, exitCodeOf, isMedcolorError } from '../errors.js';
 
 export { EXIT } from '../errors.js';
@@ -105,4 +106,16 @@ export function parseIntOption(name: string, v: string, min = 1, max = 1 << 20):
 export function displayPath(p: string): string {
   const abs = resolve(p), cwd = process.cwd() + sep;
   return abs.startsWith(cwd) ? abs.slice(cwd.length) : p;
+}
+
+/** Adds `--host` (default loopback) and `--port` (0 = any free port) to a command that listens. */
+export function addListenOptions(command: Command, defaultPort = '8080'): Command {
+  return command
+    .option('--host <addr>', 'interface to listen on (0.0.0.0 for every interface)', '127.0.0.1')
+    .option('--port <n>', 'TCP port (0 = any free port)', defaultPort);
+}
+
+/** The `--port` value of a command that listens, checked. */
+export function parsePortOption(v: string): number {
+  return parseIntOption('--port', v, 0, 65535);
 }

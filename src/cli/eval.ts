@@ -7,8 +7,7 @@ import { writeFileAtomic } from '../io/atomic.js';
 import { extname } from 'node:path';
 import { EVAL_EXTENSIONS, evaluateFiles, type EvalSummary } from '../pipeline/evaluate-files.js';
 import type { EvalMetrics } from '../pipeline/evaluate.js';
-import { srgb8ToLab } from '../color/lab.js';
-import type { RgbImage } from '../image/types.js';
+import { srgb8ToAb } from '../color/lab.js';
 import { simulateHints } from '../methods/hints.js';
 import { getMethod } from '../methods/registry.js';
 import { DEFAULT_HINT_COUNTS, evaluateHintSweep } from '../pipeline/evaluate-hints.js';
@@ -82,7 +81,7 @@ export function registerEval(program: Command): void {
           methodLabel: simulate ? `scribble K=${k}` : resolved.label,
           modelLabel: resolved.model,
           htmlReport: opts.report,
-          truthOptions: simulate ? (truth, index) => ({ strokes: simulateHints(truthChroma(truth), truth.width, truth.height, { count: k, seed: index + 1 }) }) : undefined,
+          truthOptions: simulate ? (truth, index) => ({ strokes: simulateHints(srgb8ToAb(truth.data), truth.width, truth.height, { count: k, seed: index + 1 }) }) : undefined,
           onImage(file, _r, error) {
             if (error) progress.log(`medcolor eval: ${displayPath(file)}: ${describeError(error)}`);
             progress.tick(displayPath(file));
@@ -140,13 +139,3 @@ function parseStrokeCounts(v: string): number[] {
   return ks;
 }
 
-/** Interleaved true a*b* of an 8-bit sRGB image. */
-function truthChroma(truth: RgbImage): Float32Array {
-  const lab = srgb8ToLab(truth.data);
-  const ab = new Float32Array((lab.length / 3) * 2);
-  for (let i = 0, j = 0; i < lab.length; i += 3, j += 2) {
-    ab[j] = lab[i + 1];
-    ab[j + 1] = lab[i + 2];
-  }
-  return ab;
-}

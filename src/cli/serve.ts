@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parseByteSize, SERVER_DEFAULTS } from '../server/options.js';
-import { parseIntOption, usage } from './common.js';
+import { addListenOptions, parseIntOption, parsePortOption, usage } from './common.js';
 
 interface ServeCliOptions {
   host: string;
@@ -25,11 +25,9 @@ interface ServeCliOptions {
 
 /** Registers `medcolor serve`. */
 export function registerServe(program: Command): void {
-  program
-    .command('serve')
-    .description('run the HTTP API: POST /v1/colorize, /v1/jobs, /v1/models, /metrics, /openapi.json, /docs')
-    .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--port <port>', 'port to listen on (0: any free port)', '8080')
+  addListenOptions(
+    program.command('serve').description('run the HTTP API: POST /v1/colorize, /v1/jobs, /v1/models, /metrics, /openapi.json, /docs'),
+  )
     .option('--token <token>', 'require "Authorization: Bearer <token>" (prefer --token-file: a command line is visible to other users)')
     .option('--token-file <file>', 'read the token from this file (first line)')
     .option('--max-body <size>', 'largest request body, e.g. 256MB', '256MB')
@@ -77,7 +75,7 @@ Examples:
         jobRoot: opts.jobRoot,
         logLevel: opts.logLevel,
       };
-      const port = parseIntOption('--port', opts.port, 0, 65535);
+      const port = parsePortOption(opts.port);
       // Loaded here so that other commands do not pay for fastify at start-up.
       const { createServerApp } = await import('../server/app.js');
       const app = await createServerApp(options);

@@ -12,7 +12,7 @@ import type { Command } from 'commander';
 import { MedcolorError } from '../errors.js';
 import { getDefaultModelName, getModelsDir, getPackageRoot, listShippedModels } from '../io/model-loader.js';
 import { readOnnxMetadata } from '../methods/model.js';
-import { parseIntOption } from './common.js';
+import { addListenOptions, parsePortOption } from './common.js';
 
 /** MIME types of what the app and models folder hold. */
 const MIME: Record<string, string> = {
@@ -194,13 +194,11 @@ export async function startWebServer(options: WebServerOptions = {}): Promise<We
 
 /** Registers `medcolor web`. */
 export function registerWeb(program: Command): void {
-  program
-    .command('web')
-    .description('serve the browser app (nothing is uploaded: files are colorized inside the page) and the shipped models')
-    .option('--port <n>', 'TCP port (0 = any free port)', '8080')
-    .option('--host <addr>', 'interface to listen on (0.0.0.0 for every interface)', '127.0.0.1')
+  addListenOptions(
+    program.command('web').description('serve the browser app (nothing is uploaded: files are colorized inside the page) and the shipped models'),
+  )
     .action(async (opts: { port: string; host: string }) => {
-      const web = await startWebServer({ port: parseIntOption('--port', opts.port, 0, 65535), host: opts.host });
+      const web = await startWebServer({ port: parsePortOption(opts.port), host: opts.host });
       process.stdout.write(`medcolor web: open ${web.url} (Ctrl-C to stop)\n`);
       await new Promise<void>((done) => {
         const stop = () => void web.close().then(done);

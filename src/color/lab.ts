@@ -176,6 +176,23 @@ export function srgb8ToLab(rgb: Uint8Array | Uint8ClampedArray, out = new Float3
 }
 
 /**
+ * The interleaved a*, b* (2 values per pixel) of interleaved 8-bit sRGB: the chroma a colorizer
+ * is scored against, and hints are simulated from.
+ *
+ * @example
+ * const ab = srgb8ToAb(truth.data); // ab[2 * i], ab[2 * i + 1] of pixel i
+ */
+export function srgb8ToAb(rgb: Uint8Array | Uint8ClampedArray): Float32Array {
+  const lab = srgb8ToLab(rgb);
+  const ab = new Float32Array((lab.length / 3) * 2);
+  for (let i = 0, j = 0; i < lab.length; i += 3, j += 2) {
+    ab[j] = lab[i + 1];
+    ab[j + 1] = lab[i + 2];
+  }
+  return ab;
+}
+
+/**
  * Interleaved CIELAB float32 to 8-bit sRGB (gamma-encoded); out-of-gamut colors are clipped
  * per channel in linear light.
  */

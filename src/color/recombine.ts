@@ -17,7 +17,7 @@
  *   of 8 to 13 gamut tests each). It is a pure function of its key, kept across images and calls,
  *   and switched off for an image where it does not pay (smooth chroma from the model).
  */
-import { resizeBilinear } from '../image/resize.js';
+import { bilinearTaps, resizeBilinear } from '../image/resize.js';
 import { fitChromaAt } from './gamut.js';
 import { D65, linearToSrgb8 } from './lab.js';
 
@@ -48,21 +48,6 @@ const MEMO_PROBE = 8192;
 function finishPixel(Lv: number, ab: Float32Array, j: number, rgb: Uint8Array): void {
   fitChromaAt(Lv, ab, j);
   writeSrgb8(Lv, ab[2 * j], ab[2 * j + 1], rgb, 3 * j);
-}
-
-/** Column taps of the bilinear upsampling (resizeBilinear's, with the same float32 weights). */
-function columnTaps(width: number, outWidth: number): { x0s: Int32Array; x1s: Int32Array; wxs: Float32Array } {
-  const x0s = new Int32Array(outWidth), x1s = new Int32Array(outWidth), wxs = new Float32Array(outWidth);
-  const sx = width / outWidth;
-  for (let x = 0; x < outWidth; x++) {
-    let fxp = (x + 0.5) * sx - 0.5;
-    if (fxp < 0) fxp = 0;
-    const x0 = Math.min(Math.floor(fxp), width - 1);
-    x0s[x] = x0;
-    x1s[x] = Math.min(x0 + 1, width - 1);
-    wxs[x] = fxp - x0;
-  }
-  return { x0s, x1s, wxs };
 }
 
 /** One source row of interleaved a*b* interpolated along x at the output columns (resizeBilinear's `top`). */
@@ -114,7 +99,7 @@ export function recombineToSrgb8(
     src = resizeBilinear(abSmall, abWidth, abHeight, 2, width, height); // shrinking: box filter first
     sameSize = true;
   }
-  const { x0s, x1s, wxs } = sameSize ? columnTaps(1, 1) : columnTaps(abWidth, width);
+  const { x0s, x1s, wxs } = sameSize ? bilinearTaps(1, 1) : bilinearTaps(abWidth, width);
   const sy = abHeight / height;
   const ab32 = new Int32Array(ab.buffer, ab.byteOffset, ab.length);
   const L32 = new Int32Array(L.buffer, L.byteOffset, L.length);

@@ -26,16 +26,8 @@ export function resizeBilinear(
     return resizeBilinear(boxed.data, boxed.width, boxed.height, channels, outWidth, outHeight);
   }
   const out = new Float32Array(outWidth * outHeight * channels);
-  const sx = width / outWidth, sy = height / outHeight;
-  const x0s = new Int32Array(outWidth), x1s = new Int32Array(outWidth), wxs = new Float32Array(outWidth);
-  for (let x = 0; x < outWidth; x++) {
-    let fxp = (x + 0.5) * sx - 0.5;
-    if (fxp < 0) fxp = 0;
-    const x0 = Math.min(Math.floor(fxp), width - 1);
-    x0s[x] = x0;
-    x1s[x] = Math.min(x0 + 1, width - 1);
-    wxs[x] = fxp - x0;
-  }
+  const sy = height / outHeight;
+  const { x0s, x1s, wxs } = bilinearTaps(width, outWidth);
   for (let y = 0; y < outHeight; y++) {
     let fyp = (y + 0.5) * sy - 0.5;
     if (fyp < 0) fyp = 0;
@@ -54,6 +46,24 @@ export function resizeBilinear(
     }
   }
   return out;
+}
+
+/**
+ * The taps of a bilinear resampling from `size` to `outSize` samples along one axis (half-pixel
+ * centers, edges clamped): output sample i is src[i0] + (src[i1] - src[i0]) * w, with float32 w.
+ */
+export function bilinearTaps(size: number, outSize: number): { x0s: Int32Array; x1s: Int32Array; wxs: Float32Array } {
+  const x0s = new Int32Array(outSize), x1s = new Int32Array(outSize), wxs = new Float32Array(outSize);
+  const scale = size / outSize;
+  for (let x = 0; x < outSize; x++) {
+    let f = (x + 0.5) * scale - 0.5;
+    if (f < 0) f = 0;
+    const x0 = Math.min(Math.floor(f), size - 1);
+    x0s[x] = x0;
+    x1s[x] = Math.min(x0 + 1, size - 1);
+    wxs[x] = f - x0;
+  }
+  return { x0s, x1s, wxs };
 }
 
 /** Averages fx x fy blocks (edge blocks are partial). */

@@ -9,7 +9,7 @@ import { decodeGrayInput, detectFormat, UNRECOGNIZED_INPUT, type GrayInput, type
 import { gunzipIfNeeded, isNiftiHeader, niftiMagic } from './nifti.js';
 import { niftiPairOf } from './nifti-file.js';
 import { decodeRaster } from './raster.js';
-import { readFileBytes } from './read-file.js';
+import { readFileBytes, toFileReadError } from './read-file.js';
 
 export type { GrayInput, GrayInputOptions, InputFormat } from './decode-input.js';
 
@@ -23,12 +23,7 @@ async function readHead(file: string, n: number): Promise<{ head: Uint8Array; si
     const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
     return { head: buf.subarray(0, bytesRead), size: st.size };
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    if (err.code === 'EISDIR') throw new MedcolorError('ERR_UNSUPPORTED_FORMAT', 'is a folder, not an image file', { file, cause: e });
-    throw new MedcolorError(err.code === 'ENOENT' ? 'ERR_FILE_NOT_FOUND' : 'ERR_READ', `cannot read the file (${err.code ?? err.message})`, {
-      file,
-      cause: e,
-    });
+    throw toFileReadError(file, e);
   } finally {
     await fh?.close();
   }

@@ -17,11 +17,19 @@ export async function readFileBytes(file: string): Promise<Uint8Array> {
     const buf = await readFile(file);
     return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    if (err.code === 'EISDIR') throw new MedcolorError('ERR_UNSUPPORTED_FORMAT', 'is a folder, not an image file', { file, cause: e });
-    throw new MedcolorError(err.code === 'ENOENT' ? 'ERR_FILE_NOT_FOUND' : 'ERR_READ', `cannot read the file (${err.code ?? err.message})`, {
-      file,
-      cause: e,
-    });
+    throw toFileReadError(file, e);
   }
+}
+
+/**
+ * The MedcolorError for a failed read of an input file: ERR_FILE_NOT_FOUND (ENOENT),
+ * ERR_UNSUPPORTED_FORMAT for a folder (EISDIR), ERR_READ for anything else.
+ */
+export function toFileReadError(file: string, e: unknown): MedcolorError {
+  const err = e as NodeJS.ErrnoException;
+  if (err.code === 'EISDIR') return new MedcolorError('ERR_UNSUPPORTED_FORMAT', 'is a folder, not an image file', { file, cause: e });
+  return new MedcolorError(err.code === 'ENOENT' ? 'ERR_FILE_NOT_FOUND' : 'ERR_READ', `cannot read the file (${err.code ?? err.message})`, {
+    file,
+    cause: e,
+  });
 }

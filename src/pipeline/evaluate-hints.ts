@@ -5,11 +5,10 @@
  * same hints go to the hint-taking model and to `scribble` (Levin et al. 2004), beside the gray
  * baseline: PSNR/SSIM/CIEDE2000 per K for both, and an HTML report that draws PSNR against K.
  */
-import { srgb8ToLab } from '../color/lab.js';
+import { srgb8ToAb } from '../color/lab.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { simulateHints } from '../methods/hints.js';
 import type { ColorizationMethod } from '../methods/types.js';
-import type { RgbImage } from '../image/types.js';
 import { evaluateImage, MetricsAccumulator, type EvalMetrics } from './evaluate.js';
 import type { ColorizeOptions } from './colorize.js';
 import { readRasterRgb } from '../io/raster.js';
@@ -51,17 +50,6 @@ export interface HintSweepSummary {
   failed: { file: string; error: string }[];
 }
 
-/** Interleaved true a*b* of an 8-bit sRGB image. */
-export function truthChroma(truth: RgbImage): Float32Array {
-  const lab = srgb8ToLab(truth.data);
-  const ab = new Float32Array((lab.length / 3) * 2);
-  for (let i = 0, j = 0; i < lab.length; i += 3, j += 2) {
-    ab[j] = lab[i + 1];
-    ab[j + 1] = lab[i + 2];
-  }
-  return ab;
-}
-
 /**
  * Evaluates a hint-taking model method at each K of simulated hints, beside `compare` given the
  * very same hints and the gray baseline.
@@ -79,7 +67,7 @@ export async function evaluateHintSweep(files: string[], method: ColorizationMet
   for (const [index, file] of files.entries()) {
     try {
       const truth = await readRasterRgb(file, { size: options.evalSize });
-      const chroma = truthChroma(truth);
+      const chroma = srgb8ToAb(truth.data);
       const frame = { width: truth.width, height: truth.height };
       const perK: { m: EvalMetrics; c?: EvalMetrics }[] = [];
       let g: EvalMetrics | undefined;

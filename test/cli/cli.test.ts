@@ -1,8 +1,6 @@
-import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { srgb8ToL, srgbToLinear, yToL } from '../../src/color/lab.js';
@@ -11,24 +9,13 @@ import { readDicom, readDicomInfo, readDicomRgb } from '../../src/io/dicom/index
 import { readNifti } from '../../src/io/nifti-file.js';
 import { buildFixtureModel } from '../pipeline/onnx-fixture.js';
 import { daikonFile, hasSharedData, sharedData } from '../fixtures.js';
+import { runMedcolor } from '../run-cli.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, '../..');
-const bin = join(root, 'bin/medcolor.js');
 const niftiFile = sharedData('nifti/nibabel-debian/anatomical.nii');
 const tmp = mkdtempSync(join(tmpdir(), 'medcolor-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((res, rej) => {
-    const p = spawn(process.execPath, [bin, ...args], { cwd: tmp, env: { ...process.env, FORCE_COLOR: '0' } });
-    let stdout = '', stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    p.on('error', rej);
-    p.on('close', (code) => res({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const run = (args: string[]) => runMedcolor(args, { cwd: tmp, bin: true });
 
 async function pngL(file: string): Promise<{ L: Float32Array; width: number; height: number }> {
   const { data, info } = await sharp(file).raw().toBuffer({ resolveWithObject: true });

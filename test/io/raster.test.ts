@@ -5,7 +5,6 @@
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { crc32, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { readRaster, readRasterRgb, writePng } from '../../src/io/raster.js';
@@ -13,31 +12,14 @@ import { writeFileAtomic } from '../../src/io/atomic.js';
 import { grayToL } from '../../src/image/window.js';
 import { srgb8ToL } from '../../src/color/lab.js';
 import { hasSharedData, sharedData } from '../fixtures.js';
+import { buildGrayPng } from './png-builder.js';
 
 const data = sharedData();
-/** A 16-bit grayscale PNG built by hand from the PNG specification (IHDR, one IDAT, IEND). */
+/** A 16-bit grayscale PNG of `values`, built from the PNG specification. */
 function makePng16(w: number, h: number, values: Uint16Array): Buffer {
-  const chunk = (type: string, body: Buffer) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(body.length);
-    const tb = Buffer.concat([Buffer.from(type, 'latin1'), body]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(tb) >>> 0);
-    return Buffer.concat([len, tb, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr[8] = 16; // bit depth
-  ihdr[9] = 0; // grayscale
   const rows = Buffer.alloc(h * (1 + 2 * w));
   for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) rows.writeUInt16BE(values[y * w + x], y * (1 + 2 * w) + 1 + 2 * x);
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(rows)),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
+  return buildGrayPng(w, h, 16, rows);
 }
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'medcolor-raster-'));

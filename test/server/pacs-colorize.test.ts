@@ -12,7 +12,7 @@ import { createDicomWebClient, readJsonValue, TAG, type DicomWebClient } from '.
 import { deriveSeriesUid } from '../../src/dicomweb/colorize-pacs.js';
 import { decodeDicom, decodeDicomRgb } from '../../src/io/dicom/index.js';
 import { grayToL } from '../../src/image/window.js';
-import { runMedcolor } from './run-cli.js';
+import { runMedcolor } from '../run-cli.js';
 import { startTestServer } from './harness.js';
 import { daikonFile } from '../fixtures.js';
 import { hasOrthanc, startOrthanc, type OrthancHandle } from './services.js';

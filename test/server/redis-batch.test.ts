@@ -15,7 +15,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { QUEUE_NAME, readDeadLetters, workerName } from '../../src/server/bullmq-job-queue.js';
 import { startTestServer, type TestServer } from './harness.js';
-import { medcolorArgv } from './run-cli.js';
+import { medcolorArgv } from '../run-cli.js';
 import { hasRedis, startRedis, type RedisHandle } from './services.js';
 
 const N = 40;
@@ -146,7 +146,7 @@ describe.skipIf(!hasRedis && !process.env.CI)('batch over Redis with two workers
   });
 
   it('medcolor batch without --redis runs the job in its own process', async () => {
-    const { runMedcolor } = await import('./run-cli.js');
+    const { runMedcolor } = await import('../run-cli.js');
     const r = await runMedcolor(['batch', join(root, 'in', 'img-0[0-2].png'), '-o', join(root, 'local'), '--method', 'gray', '--json']);
     expect(r.code).toBe(0);
     const status = JSON.parse(r.stdout) as { state: string; done: number; total: number };

@@ -16,7 +16,7 @@ import type { ColorizationMethod, MethodOptions } from '../../src/methods/types.
 import { colorizeImage } from '../../src/pipeline/colorize.js';
 import { evaluateImage } from '../../src/pipeline/evaluate.js';
 import { daikonFile, hasSharedData, ROOT, sharedData } from '../fixtures.js';
-import { act, browserUnavailable, openApp, readOutput, type AppSession } from './browser.js';
+import { act, browserUnavailable, openApp, readOutput, shareWithin, type AppSession } from './browser.js';
 
 const MULTIFRAME_JPEG = daikonFile('jpeg_baseline_8bit.dcm'); // XA, 96 frames, JPEG baseline
 const CT = join(ROOT, 'examples/ct-phantom.dcm'); // 512x512 CT in Hounsfield units
@@ -25,16 +25,6 @@ const COLOR_DICOM = 'dicom/pydicom-debian-test_files/GDCMJ2K_TextGBR.dcm'; // 40
 
 const skip = browserUnavailable();
 if (skip) console.warn(`skipping the browser tests: ${skip}`);
-
-/** Share of pixels whose three channels all lie within `tol` of the reference. */
-function shareWithin(a: Uint8Array, b: Uint8Array, tol: number): number {
-  expect(a.length).toBe(b.length);
-  let ok = 0;
-  for (let i = 0; i < a.length; i += 3) {
-    if (Math.abs(a[i] - b[i]) <= tol && Math.abs(a[i + 1] - b[i + 1]) <= tol && Math.abs(a[i + 2] - b[i + 2]) <= tol) ok++;
-  }
-  return ok / (a.length / 3);
-}
 
 /** Share of pixels with chroma sqrt(a*^2 + b*^2) above `min`. */
 function coloredShare(rgb: Uint8Array, min = 5): number {

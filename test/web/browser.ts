@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { startWebServer, type WebServer } from '../../src/cli/web.js';
 
 export const CHROMIUM = process.env.MEDCOLOR_CHROMIUM ?? '/usr/bin/chromium';
@@ -118,4 +119,14 @@ export async function readOutput(page: Page): Promise<{ width: number; height: n
     return { width: c.width, height: c.height, b64: btoa(s) };
   });
   return { width: r.width, height: r.height, rgb: new Uint8Array(Buffer.from(r.b64, 'base64')) };
+}
+
+/** Share of pixels whose three channels all lie within `tol` of the reference. */
+export function shareWithin(a: Uint8Array, b: Uint8Array, tol: number): number {
+  expect(a.length).toBe(b.length);
+  let ok = 0;
+  for (let i = 0; i < a.length; i += 3) {
+    if (Math.abs(a[i] - b[i]) <= tol && Math.abs(a[i + 1] - b[i + 1]) <= tol && Math.abs(a[i + 2] - b[i + 2]) <= tol) ok++;
+  }
+  return ok / (a.length / 3);
 }

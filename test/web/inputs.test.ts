@@ -17,20 +17,10 @@ import { colorizeImage } from '../../src/pipeline/colorize.js';
 import { evaluateImage } from '../../src/pipeline/evaluate.js';
 import { daikonFile, hasSharedData, ROOT, sharedData } from '../fixtures.js';
 import { buildNifti } from '../io/nifti-builder.js';
-import { act, browserUnavailable, openApp, readOutput, type AppSession } from './browser.js';
+import { act, browserUnavailable, openApp, readOutput, shareWithin, type AppSession } from './browser.js';
 
 const skip = browserUnavailable();
 const CT = join(ROOT, 'examples/ct-phantom.dcm');
-
-/** Share of pixels whose three channels all lie within `tol` of the reference. */
-function shareWithin(a: Uint8Array, b: Uint8Array, tol: number): number {
-  expect(a.length).toBe(b.length);
-  let ok = 0;
-  for (let i = 0; i < a.length; i += 3) {
-    if (Math.abs(a[i] - b[i]) <= tol && Math.abs(a[i + 1] - b[i + 1]) <= tol && Math.abs(a[i + 2] - b[i + 2]) <= tol) ok++;
-  }
-  return ok / (a.length / 3);
-}
 
 /** A 96x80x5 int16 volume: a bright disc that grows from slice to slice over a ramp. */
 function makeVolume(): Uint8Array {

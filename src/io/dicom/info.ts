@@ -5,24 +5,14 @@
 import type { VoiWindow } from '../../image/types.js';
 import { getString, parseDataSet, preparePako, type DataSet } from './dataset.js';
 import { readFrameAttributes, readPixelSpacing, readWindows, type FrameAttributes } from './frame-attributes.js';
-import { readPixelSpec, type PixelSpec } from './pixel-spec.js';
+import { readPixelSpec, type PixelLayout, type PixelSpec } from './pixel-spec.js';
 import { IDENTITY_TAGS, TAG } from './tags.js';
 
 /** Header facts of a DICOM file, read without decoding pixels. */
-export interface DicomInfo {
+export interface DicomInfo extends PixelLayout {
   source?: string;
   sopClassUid?: string;
   modality?: string;
-  rows: number;
-  columns: number;
-  samplesPerPixel: number;
-  bitsAllocated: number;
-  bitsStored: number;
-  highBit: number;
-  signed: boolean;
-  photometric: string;
-  planarConfiguration: number;
-  frameCount: number;
   transferSyntaxUid: string;
   transferSyntaxName: string;
   /** Whether medcolor can decode this transfer syntax. */
@@ -50,16 +40,7 @@ function describe(ds: DataSet, source?: string): DicomInfo {
     source,
     sopClassUid: getString(ds, TAG.sopClass),
     modality: getString(ds, TAG.modality),
-    rows: spec.rows,
-    columns: spec.columns,
-    samplesPerPixel: spec.samplesPerPixel,
-    bitsAllocated: spec.bitsAllocated,
-    bitsStored: spec.bitsStored,
-    highBit: spec.highBit,
-    signed: spec.signed,
-    photometric: spec.photometric,
-    planarConfiguration: spec.planarConfiguration,
-    frameCount: spec.frameCount,
+    ...pickLayout(spec),
     transferSyntaxUid: spec.ts.uid,
     transferSyntaxName: spec.ts.name,
     decodable: spec.ts.encoding !== 'unsupported',
@@ -77,6 +58,11 @@ function describe(ds: DataSet, source?: string): DicomInfo {
     studyDescription: getString(ds, IDENTITY_TAGS.StudyDescription),
     seriesDescription: getString(ds, IDENTITY_TAGS.SeriesDescription),
   };
+}
+
+function pickLayout(spec: PixelSpec): PixelLayout {
+  const { rows, columns, samplesPerPixel, bitsAllocated, bitsStored, highBit, signed, photometric, planarConfiguration, frameCount } = spec;
+  return { rows, columns, samplesPerPixel, bitsAllocated, bitsStored, highBit, signed, photometric, planarConfiguration, frameCount };
 }
 
 function safeAttributes(ds: DataSet, spec: PixelSpec, file?: string): FrameAttributes | undefined {

@@ -8,8 +8,8 @@ import { getString, getUint16, type DataSet } from './dataset.js';
 import { TAG } from './tags.js';
 import { getTransferSyntax, listSupportedTransferSyntaxes, type TransferSyntaxInfo } from './transfer-syntax.js';
 
-/** Everything about the pixel data needed to decode it. */
-export interface PixelSpec {
+/** The Image Pixel module's layout attributes, as read (defaults where absent). */
+export interface PixelLayout {
   rows: number;
   columns: number;
   samplesPerPixel: number;
@@ -20,6 +20,10 @@ export interface PixelSpec {
   photometric: string;
   planarConfiguration: number;
   frameCount: number;
+}
+
+/** Everything about the pixel data needed to decode it. */
+export interface PixelSpec extends PixelLayout {
   ts: TransferSyntaxInfo;
   pixelTag?: string;
   kind: 'integer' | 'float32' | 'float64';
