@@ -77,6 +77,7 @@ export const ERROR_CODES = {
   ERR_IMAGE_TOO_LARGE: { exit: INPUT, meaning: 'the image has more pixels than the limit (raise it with --max-pixels)' },
   ERR_IMAGE_SIZE: { exit: INPUT, meaning: 'image data and stated size disagree' },
   ERR_FORMAT_MISMATCH: { exit: INPUT, meaning: 'the output format cannot be made from this input (--format nii needs a whole NIfTI volume)' },
+  ERR_OUT_OF_DOMAIN: { exit: INPUT, meaning: "--strict: the input is outside the model's domain (what WARN_OUT_OF_DOMAIN warns of)" },
   ERR_NO_HU_CALIBRATION: { exit: INPUT, meaning: 'ct-tissue needs Hounsfield units; the input has none' },
   ERR_BAD_INPUT: { exit: INPUT, meaning: 'a method was given an input of inconsistent size' },
   ERR_DICOM_PARSE: { exit: INPUT, meaning: 'not a readable DICOM dataset' },
@@ -125,6 +126,17 @@ export const ERROR_CODES = {
   // Bugs
   ERR_INTERNAL: { exit: INTERNAL, meaning: 'an internal error (a bug; please report the message)' },
 } as const satisfies Record<`ERR_${string}`, CodeInfo>;
+
+/**
+ * Every warning code: a warning does not stop the work; it is reported beside the result
+ * (`warnings` of a file's report, stderr, the server's reply), its message starting with the code.
+ */
+export const WARNING_CODES = {
+  WARN_OUT_OF_DOMAIN: { meaning: "the input is far from the model's training inputs (metadata medcolor.domain): its colors are a guess; --strict makes it the error ERR_OUT_OF_DOMAIN" },
+} as const satisfies Record<`WARN_${string}`, { meaning: string }>;
+
+/** Every warning code. */
+export type WarningCode = keyof typeof WARNING_CODES;
 
 /** Every error code medcolor throws. */
 export type ErrorCode = keyof typeof ERROR_CODES;

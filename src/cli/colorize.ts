@@ -22,6 +22,7 @@ interface ColorizeCliOptions extends MethodCliOptions {
   maxPixels?: string;
   json?: boolean;
   quiet?: boolean;
+  strict?: boolean;
 }
 
 /** Paths below the current folder are shown relative to it. */
@@ -41,6 +42,7 @@ export function registerColorize(program: Command): void {
     .option('--hints <file>', 'color hints for a hint-taking --model (same formats as --scribbles, full-size pixel coordinates; the same hints for every frame)')
     .option('--batch <n>', 'frames per model call', '8')
     .option('--max-pixels <n>', `largest raster image read, in pixels (width x height); default ${DEFAULT_MAX_PIXELS} (16383 x 16383)`)
+    .option('--strict', "refuse inputs outside the model's domain (error ERR_OUT_OF_DOMAIN) instead of colorizing them with the warning WARN_OUT_OF_DOMAIN")
     .option('--json', 'machine-readable output on stdout (one JSON document, streamed)')
     .option('-q, --quiet', 'no progress bar')
     .addHelpText(
@@ -86,6 +88,7 @@ Examples:
         maxPixels,
         size: resolved.size,
         methodOptions: resolved.methodOptions,
+        strict: Boolean(opts.strict),
         provenance: { method: resolved.label, model: resolved.model },
         onFile(entry: ColorizeFileEntry) {
           if (json) {
@@ -95,7 +98,7 @@ Examples:
           } else if (!entry.ok) {
             progress.log(`medcolor colorize: ${displayPath(entry.input)}: ${entry.code}: ${entry.error}`);
           } else {
-            for (const w of entry.warnings) progress.log(`medcolor colorize: ${displayPath(entry.input)}: notice: ${w}`);
+            for (const w of entry.warnings) progress.log(`medcolor colorize: ${displayPath(entry.input)}: ${w.startsWith('WARN_') ? 'warning' : 'notice'}: ${w}`);
           }
           progress.tick(displayPath(entry.input));
         },

@@ -17,8 +17,9 @@ import {
   normalizeL,
   OUTPUT_AB,
 } from '../models/contract.js';
+import { checkDomain, parseDomainDescriptor, type DomainDescriptor } from '../models/domain.js';
 import { rasterizeHints, type HintPlanes, type Hints } from './hints.js';
-import type { BatchColorizationMethod, ColorizeInput, ColorizeResult, MethodOptions } from './types.js';
+import type { BatchColorizationMethod, ColorizeInput, ColorizeResult, MethodOptions, MethodWarning } from './types.js';
 
 /** The part of an ONNX Runtime tensor this module uses. */
 export interface OrtTensorLike {
@@ -62,6 +63,8 @@ export interface ColorizationModel {
   source?: string;
   /** Whether the model takes color hints (inputs `hint_ab` and `hint_mask`; metadata `medcolor.hints`). */
   takesHints: boolean;
+  /** Its training inputs' description (metadata `medcolor.domain`), when it has one: inputs far from it warn. */
+  domain?: DomainDescriptor;
 }
 
 /** Options of {@link createColorizationModel}. */
@@ -134,6 +137,25 @@ export function createColorizationModel(
     fixedBatch,
     fixedSize,
     takesHints,
+    domain: parseDomainDescriptor(metadata[META.domain], options.source),
+  };
+}
+
+/**
+ * The WARN_OUT_OF_DOMAIN warning for an L* plane at the working size, when the model has a
+ * domain descriptor and the plane is far from it; undefined otherwise.
+ *
+ * @example
+ * const w = checkModelDomain(model, input); // { code: 'WARN_OUT_OF_DOMAIN', message: '...', detail }
+ */
+export function checkModelDomain(model: ColorizationModel, input: { L: Float32Array; width: number; height: number }): MethodWarning | undefined {
+  if (!model.domain) return undefined;
+  const c = checkDomain(model.domain, input.L, input.width, input.height);
+  if (!c.outside) return undefined;
+  return {
+    code: 'WARN_OUT_OF_DOMAIN',
+    message: `the input is outside the domain of model ${model.name} (trained on ${c.words}): distance ${c.distance.toFixed(2)} > threshold ${c.threshold.toFixed(2)}; its colors are a guess`,
+    detail: { distance: +c.distance.toFixed(3), threshold: c.threshold, domain: c.words, model: model.name },
   };
 }
 
@@ -293,19 +315,22 @@ export function createModelMethod(model: ColorizationModel): BatchColorizationMe
     options?.hints
       ? { ...input, hints: rasterizeHints({ ...input.source, ...options.hints }, input.width, input.height) }
       : input;
+  const colorizeBatch = async (inputs: ColorizeInput[], options?: ModelMethodOptions): Promise<ColorizeResult[]> => {
+    // The same hints for every image of the batch (the frames of one multi-frame input).
+    const abs = await runColorizationModel(model, inputs.map((inp) => withHints(inp, options)));
+    return abs.map((ab, k) => {
+      const warning = checkModelDomain(model, inputs[k]);
+      return { width: inputs[k].width, height: inputs[k].height, ab, ...(warning ? { warnings: [warning] } : {}) };
+    });
+  };
   return {
     name: 'model',
     description: `learned colorizer ${model.name} (ONNX, working size ${model.inputSize}${model.takesHints ? ', takes color hints' : ''})`,
     workingSize: model.inputSize,
     async colorize(input: ColorizeInput, options?: ModelMethodOptions): Promise<ColorizeResult> {
-      const [ab] = await runColorizationModel(model, [withHints(input, options)]);
-      return { width: input.width, height: input.height, ab };
+      return (await colorizeBatch([input], options))[0];
     },
-    async colorizeBatch(inputs: ColorizeInput[], options?: ModelMethodOptions): Promise<ColorizeResult[]> {
-      // The same hints for every image of the batch (the frames of one multi-frame input).
-      const abs = await runColorizationModel(model, inputs.map((inp) => withHints(inp, options)));
-      return abs.map((ab, k) => ({ width: inputs[k].width, height: inputs[k].height, ab }));
-    },
+    colorizeBatch,
   };
 }
 

@@ -2,6 +2,7 @@
  * The one interface every colorization method implements: (L*, options) -> a*b*.
  * Methods never import Node built-ins: the browser app runs the very same code.
  */
+import type { WarningCode } from '../errors.js';
 import type { GrayImage, RgbImage } from '../image/types.js';
 
 /** What a method receives. */
@@ -22,8 +23,14 @@ export interface ColorizeResult {
   height: number;
   /** Interleaved a*, b* (2 values per pixel), at width x height (may be a working size smaller than the input). */
   ab: Float32Array;
-  /** Optional per-pixel confidence 0..1, planar, at width x height. */
+  /**
+   * Optional per-pixel confidence 0..1 (1 = sure), planar, at width x height. A method that has
+   * a meaningful one returns it (only when `options.confidence` is true if it costs extra work);
+   * the pipeline resizes it to full size, writes it and fades chroma by it (--min-confidence).
+   */
   confidence?: Float32Array;
+  /** Warnings about this input (e.g. WARN_OUT_OF_DOMAIN from a model), reported beside the result. */
+  warnings?: MethodWarning[];
   /**
    * Only for methods whose description says they change lightness (e.g. `lut` in classic mode):
    * planar L* at the input's full size. Every other method leaves this undefined and the
@@ -32,12 +39,22 @@ export interface ColorizeResult {
   L?: Float32Array;
 }
 
+/** A warning a method gives about one input: a stable code and a message in words. */
+export interface MethodWarning {
+  code: WarningCode;
+  message: string;
+  /** Numbers behind it (e.g. distance and threshold). */
+  detail?: Record<string, number | string>;
+}
+
 /** Options every method understands; methods add their own. */
 export interface MethodOptions {
   /** A color reference image for methods that learn colors from one (transfer, welsh, kmeans). */
   reference?: RgbImage;
   /** Seed for methods with randomness (welsh jitter, kmeans init). */
   seed?: number;
+  /** Ask for the per-pixel confidence when computing it costs extra work (the model's test-time flips). */
+  confidence?: boolean;
   [key: string]: unknown;
 }
 

@@ -38,6 +38,8 @@ export const META = {
   hints: 'medcolor.hints',
   /** JSON: validation PSNR/SSIM/CIEDE2000 per number of simulated hints. */
   valHints: 'medcolor.val_hints',
+  /** JSON: the training inputs' description (models/domain.ts); inputs far from it warn WARN_OUT_OF_DOMAIN. */
+  domain: 'medcolor.domain',
 } as const;
 
 /** Value of `medcolor.format` written by the exporter. */

@@ -68,15 +68,30 @@ export async function colorizeInput(
   const colorizeOptions: ColorizeOptions = { ...options, onNotice: notice };
   const total = input.frames.length;
   const kept: RgbImage[] = [];
+  // A method's warnings, once per code for the whole input (the first frame's words, the count of frames).
+  const methodWarnings = new Map<string, { message: string; frames: number }>();
   let width = 0, height = 0;
-  for (let s = 0; s < total; s += batch) {
-    const outs = await colorizeImages(input.frames.slice(s, s + batch), method, colorizeOptions);
-    [width, height] = [outs[0].rgb.width, outs[0].rgb.height];
-    const rgb = outs.map((o) => o.rgb);
-    if (format === 'png') await onOutputs(await encodeOutputs(rgb, input, { format, provenance, encodePng: options.encodePng, first: s }));
-    else kept.push(...rgb);
+  try {
+    for (let s = 0; s < total; s += batch) {
+      const outs = await colorizeImages(input.frames.slice(s, s + batch), method, colorizeOptions);
+      for (const w of outs.flatMap((o) => o.warnings)) {
+        const seen = methodWarnings.get(w.code);
+        if (seen) seen.frames++;
+        else methodWarnings.set(w.code, { message: w.message, frames: 1 });
+      }
+      [width, height] = [outs[0].rgb.width, outs[0].rgb.height];
+      const rgb = outs.map((o) => o.rgb);
+      if (format === 'png') await onOutputs(await encodeOutputs(rgb, input, { format, provenance, encodePng: options.encodePng, first: s }));
+      else kept.push(...rgb);
+    }
+  } catch (e) {
+    if (e instanceof MedcolorError && e.code === 'ERR_OUT_OF_DOMAIN' && !e.file && input.source) throw new MedcolorError(e.code, e.message, { file: input.source, cause: e });
+    throw e;
   }
   if (format !== 'png') await onOutputs(await encodeOutputs(kept, input, { format, provenance }));
+  for (const [code, w] of methodWarnings) {
+    notice(`${code}: ${w.message}${total > 1 ? ` (${w.frames} of ${total} frames)` : ''}`);
+  }
   return { format: input.format, frames: total, width, height, warnings };
 }
 

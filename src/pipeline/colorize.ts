@@ -11,7 +11,7 @@ import { MedcolorError } from '../errors.js';
 import { resizeBilinear } from '../image/resize.js';
 import type { GrayImage, Plane, RgbImage, VoiWindow } from '../image/types.js';
 import { grayToL, type GrayToLOptions } from '../image/window.js';
-import type { BatchColorizationMethod, ColorizationMethod, ColorizeInput, ColorizeResult, MethodOptions } from '../methods/types.js';
+import type { BatchColorizationMethod, ColorizationMethod, ColorizeInput, ColorizeResult, MethodOptions, MethodWarning } from '../methods/types.js';
 
 /** Options of {@link colorizeImage}. */
 export interface ColorizeOptions {
@@ -29,6 +29,11 @@ export interface ColorizeOptions {
   methodOptions?: MethodOptions;
   /** Receives notices of the gray -> L* step (e.g. a file window that cannot be applied). */
   onNotice?: (message: string) => void;
+  /**
+   * Refuse inputs the method warns about instead of colorizing them: a WARN_OUT_OF_DOMAIN
+   * warning becomes the error ERR_OUT_OF_DOMAIN. Default false (colorize and warn).
+   */
+  strict?: boolean;
 }
 
 /** What the pipeline returns. */
@@ -41,6 +46,8 @@ export interface ColorizeOutput {
   ab: Float32Array;
   /** Per-pixel confidence 0..1 at full size, when the method gives one. */
   confidence?: Float32Array;
+  /** The method's warnings about this image (e.g. WARN_OUT_OF_DOMAIN); empty when none. */
+  warnings: MethodWarning[];
   /** Working size the method ran at. */
   workWidth: number;
   workHeight: number;
@@ -74,8 +81,11 @@ function toWorkingInput(L: Plane, gray: GrayImage | undefined, size: number | un
 }
 
 /** Upsamples a method's result to full size and recombines with L*. */
-function finish(L: Plane, res: ColorizeResult, method: ColorizationMethod): ColorizeOutput {
+function finish(L: Plane, res: ColorizeResult, method: ColorizationMethod, options: ColorizeOptions): ColorizeOutput {
   const { width, height } = L;
+  const warnings = res.warnings ?? [];
+  const refused = options.strict ? warnings.find((w) => w.code === 'WARN_OUT_OF_DOMAIN') : undefined;
+  if (refused) throw new MedcolorError('ERR_OUT_OF_DOMAIN', `${refused.message} (--strict refuses it)`);
   if (res.ab.length !== res.width * res.height * 2) {
     throw new MedcolorError(
       'ERR_METHOD_RESULT',
@@ -100,6 +110,7 @@ function finish(L: Plane, res: ColorizeResult, method: ColorizationMethod): Colo
     L: { width, height, data: outL },
     ab,
     confidence,
+    warnings,
     workWidth: res.width,
     workHeight: res.height,
   };
@@ -120,7 +131,7 @@ export async function colorizeL(
 ): Promise<ColorizeOutput> {
   const input = toWorkingInput(L, gray, workingSizeOf(method, options));
   const res = await method.colorize(input, options.methodOptions ?? {});
-  return finish(L, res, method);
+  return finish(L, res, method, options);
 }
 
 /**
@@ -142,11 +153,11 @@ export async function colorizeLBatch(
   const sameSize = inputs.every((i) => i.width === inputs[0].width && i.height === inputs[0].height);
   if (m.colorizeBatch && inputs.length > 1 && sameSize) {
     const results = await m.colorizeBatch(inputs, options.methodOptions ?? {});
-    return results.map((r, k) => finish(planes[k], r, method));
+    return results.map((r, k) => finish(planes[k], r, method, options));
   }
   const outs: ColorizeOutput[] = [];
   for (let k = 0; k < planes.length; k++) {
-    outs.push(finish(planes[k], await method.colorize(inputs[k], options.methodOptions ?? {}), method));
+    outs.push(finish(planes[k], await method.colorize(inputs[k], options.methodOptions ?? {}), method, options));
   }
   return outs;
 }

@@ -19,6 +19,7 @@ export const COLORIZE_PARAMETERS = [
   query('palette', str('palette for lut (built-in name)')),
   query('size', int('working size the method runs at (0 = full size)', { minimum: 0 })),
   query('seed', int('seed for welsh and kmeans', { minimum: 0 })),
+  query('strict', str("true: refuse an input outside the model's domain (422 ERR_OUT_OF_DOMAIN) instead of colorizing it with the warning WARN_OUT_OF_DOMAIN (x-medcolor-warnings)", { enum: ['true', 'false', '1', '0'] })),
 ];
 
 /** The OpenAPI 3.1 document. */

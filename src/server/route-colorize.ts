@@ -16,7 +16,7 @@ import { sendError, type ServerContext } from './app.js';
 import { resolveRequestMethod } from './method-cache.js';
 
 /** Query parameters POST /v1/colorize understands (anything else is a 400, to catch typos). */
-export const COLORIZE_QUERY = ['method', 'model', 'format', 'frame', 'window', 'palette', 'size', 'seed'] as const;
+export const COLORIZE_QUERY = ['method', 'model', 'format', 'frame', 'window', 'palette', 'size', 'seed', 'strict'] as const;
 
 interface Upload {
   file?: Uint8Array;
@@ -54,7 +54,9 @@ function parseQuery(query: Record<string, string | string[] | undefined>) {
   const methodOptions: MethodOptions = {};
   if (q.seed !== undefined) methodOptions.seed = parseInteger('seed', q.seed, 0, 2 ** 31 - 1);
   if (q.palette !== undefined) methodOptions.palette = q.palette;
-  return { method: q.method, model: q.model, format, frame, window, size, methodOptions };
+  if (q.strict !== undefined && !['true', 'false', '1', '0'].includes(q.strict)) bad(`strict expects true or false; found "${q.strict}"`);
+  const strict = q.strict === 'true' || q.strict === '1';
+  return { method: q.method, model: q.model, format, frame, window, size, methodOptions, strict };
 }
 
 const isImageBytes = (b: Uint8Array) =>
@@ -143,6 +145,7 @@ export async function registerColorizeRoute(app: FastifyInstance, ctx: ServerCon
         window: q.window,
         size: q.size,
         methodOptions,
+        strict: q.strict,
         maxPixels: ctx.options.maxPixels,
         raster: sharpRasterCodec,
         provenance: { method: label, model },

@@ -30,6 +30,7 @@ import { lrAt, type LrSchedule, type OptimizerConfig } from '../nn/optim.js';
 import { ParamStore, Rng } from '../nn/params.js';
 import { EvalSession, TrainSession } from '../nn/session.js';
 import { openDataset, makeBatch, type Batch, type Dataset } from './dataset.js';
+import { describePreparedDomain } from './domain-data.js';
 import { renderTrainingCurves } from './plot.js';
 
 /** Simulated hints during training (hint-taking models); defaults in brackets. */
@@ -520,10 +521,14 @@ export async function runEpoch(run: TrainingRun): Promise<boolean> {
 export async function exportBestModel(run: TrainingRun, seconds: number): Promise<string> {
   if (!existsSync(run.bestPath)) return '';
   const o = run.settings, options = run.options, best = run.best;
+  const trainedOn = options.trainedOn ?? (Array.isArray(options.data) ? options.data.join(', ') : options.data);
   const bytes = exportColorizer(run.bestPath, run.cfg, run.datasets[0].size, colorizerMetadata(run.cfg, {
     [META.name]: options.name ?? 'colorizer',
     [META.inputSize]: String(run.datasets[0].size),
-    [META.trainedOn]: options.trainedOn ?? (Array.isArray(options.data) ? options.data.join(', ') : options.data),
+    [META.trainedOn]: trainedOn,
+    // What the inputs looked like, so that colorizing something else warns (WARN_OUT_OF_DOMAIN).
+    ...(run.datasets.reduce((n, d) => n + d.splits.train.count, 0) >= 2
+      ? { [META.domain]: JSON.stringify(describePreparedDomain(run.datasets.map((d) => d.dir), trainedOn)) } : {}),
     [META.training]: JSON.stringify({
       epochs: best.epoch, steps: run.ts.stepCount, batch: o.batch, crop: o.crop, lr: o.lr, schedule: o.schedule, optimizer: o.optimizer, loss: o.loss,
       perceptualWeight: run.lossCfg.perceptual?.weight, adversarialWeight: run.lossCfg.adversarial?.weight, seed: o.seed, seconds: Math.round(seconds),

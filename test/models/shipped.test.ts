@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { loadModel } from '../../src/io/model-loader.js';
 import { createModelMethod } from '../../src/methods/model.js';
 import { readOnnxMetadata } from '../../src/methods/model.js';
+import { parseDomainDescriptor } from '../../src/models/domain.js';
 import { evaluateFiles } from '../../src/pipeline/evaluate-files.js';
 import { sharedData } from '../fixtures.js';
 
@@ -34,6 +35,10 @@ describe('shipped models', () => {
       expect(meta['medcolor.ab_scale']).toBe('110');
       expect(meta['medcolor.l_norm']).toBe('L/50-1');
       expect(Number(meta['medcolor.input_size'])).toBe(256);
+      // The out-of-domain warning's description of its training inputs (scripts/describe-domain.ts).
+      const domain = parseDomainDescriptor(meta['medcolor.domain']);
+      expect(domain, `${name}: medcolor.domain`).toBeDefined();
+      expect(domain!.calibration!.warned / domain!.calibration!.images).toBeLessThanOrEqual(0.05);
     }
   });
 

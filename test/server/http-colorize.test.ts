@@ -4,7 +4,7 @@
  * 504) with its library code; the server survives all of them; and the log lines of a request
  * with a DICOM that names a patient carry neither the name nor the ID.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +16,7 @@ import { srgb8ToL, srgb8ToLab } from '../../src/color/lab.js';
 import { decodeDicom, decodeDicomRgb } from '../../src/io/dicom/index.js';
 import { writeDicomGray } from '../../src/io/dicom/write-sc.js';
 import { grayToL } from '../../src/image/window.js';
-import { daikonFile, ROOT } from '../fixtures.js';
+import { daikonFile, ROOT, sharedData } from '../fixtures.js';
 import { getFreePort } from './services.js';
 import { startTestServer, type TestServer } from './harness.js';
 
@@ -52,6 +52,24 @@ describe('POST /v1/colorize', () => {
   });
   afterAll(async () => {
     await server?.close();
+  });
+
+  it('warns WARN_OUT_OF_DOMAIN for a CT through the blood model in x-medcolor-warnings; strict=true answers 422 ERR_OUT_OF_DOMAIN', async () => {
+    const r = await post(`${server.url}/v1/colorize?model=blood`, phantom, 'application/dicom');
+    expect(r.status).toBe(200);
+    const warnings = JSON.parse(decodeURIComponent(r.headers.get('x-medcolor-warnings') ?? '[]')) as string[];
+    expect(warnings.some((w) => /^WARN_OUT_OF_DOMAIN: .*model blood \(trained on stained blood-smear microscopy/.test(w))).toBe(true);
+    const bccd = sharedData('color/blood-bccd/val/BloodImage_00285.jpg');
+    if (existsSync(bccd)) {
+      // A real smear of the model's val split is inside its domain.
+      const inDomain = await post(`${server.url}/v1/colorize?model=blood`, new Uint8Array(readFileSync(bccd)), 'image/jpeg');
+      expect(inDomain.status).toBe(200);
+      expect(decodeURIComponent(inDomain.headers.get('x-medcolor-warnings') ?? '[]')).not.toContain('WARN_OUT_OF_DOMAIN');
+    }
+    const s = await post(`${server.url}/v1/colorize?model=blood&strict=true`, phantom, 'application/dicom');
+    expect(s.status).toBe(422);
+    expect((await s.json()).code).toBe('ERR_OUT_OF_DOMAIN');
+    expect((await post(`${server.url}/v1/colorize?model=blood&strict=maybe`, phantom, 'application/dicom')).status).toBe(400);
   });
 
   it('colorizes a CT DICOM to PNG whose L* is the input display L*', async () => {
