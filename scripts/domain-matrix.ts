@@ -5,16 +5,19 @@
  * ../shared/data/dicom (the middle frame) and ../shared/data/nifti (the middle slice), read
  * as `medcolor colorize` reads them and resized to the working size. Prints a markdown table.
  *
- *   npx tsx scripts/domain-matrix.ts PREPARED_ROOT [SHARED_DATA]
+ *   npx tsx scripts/domain-matrix.ts PREPARED_ROOT [SHARED_DATA] [--json FILE]
  *   PREPARED_ROOT holds endoscopy-kvasir/, blood-bccd/, fundus-drive/, natural/ (medcolor prepare)
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { writeFileAtomic } from '../src/io/atomic.js';
 import { getModelsDir, listShippedModels, loadModel } from '../src/io/model-loader.js';
 import { domainDistance } from '../src/models/domain.js';
 import { readDatasetFeatures, readFileFeatures } from '../src/train/domain-data.js';
 
-const [prepared, shared = resolve(import.meta.dirname, '../../shared/data')] = process.argv.slice(2);
+const { positionals, values } = parseArgs({ allowPositionals: true, options: { json: { type: 'string' } } });
+const [prepared, shared = resolve(import.meta.dirname, '../../shared/data')] = positionals;
 if (!prepared) {
   console.error('usage: domain-matrix PREPARED_ROOT [SHARED_DATA]');
   process.exit(2);
@@ -44,12 +47,16 @@ for (const g of GRAY) {
 const cols = [...COLOR, ...GRAY];
 console.log(`| model \\ images | ${cols.map((c) => `${c} (${feats[c].length})`).join(' | ')} |`);
 console.log(`|---|${cols.map(() => '---:').join('|')}|`);
+const matrix: Record<string, Record<string, { images: number; warned: number }>> = {};
 for (const name of listShippedModels(getModelsDir())) {
   const model = await loadModel(name);
   if (!model.domain) continue;
+  matrix[name] = {};
   const cells = cols.map((c) => {
-    const share = feats[c].filter((f) => domainDistance(model.domain!, f) > model.domain!.threshold).length / feats[c].length;
-    return `${Math.round(share * 100)}%`;
+    const warned = feats[c].filter((f) => domainDistance(model.domain!, f) > model.domain!.threshold).length;
+    matrix[name][c] = { images: feats[c].length, warned };
+    return `${Math.round((warned / feats[c].length) * 100)}%`;
   });
   console.log(`| ${name} | ${cells.join(' | ')} |`);
 }
+if (values.json) await writeFileAtomic(values.json, JSON.stringify(matrix, null, 1));

@@ -9,7 +9,7 @@ import { OUTPUT_FORMATS, type OutputFormat } from '../io/encode-output.js';
 import { DEFAULT_MAX_PIXELS } from '../io/raster-image.js';
 import { expandInputs } from '../io/expand-inputs.js';
 import { colorizeFiles, countInputFiles, isInputFile, type ColorizeFileEntry } from '../pipeline/colorize-files.js';
-import { createProgress, displayPath, EXIT, parseIntOption, parseWindowOption, usage } from './common.js';
+import { createProgress, displayPath, EXIT, parseFractionOption, parseIntOption, parseWindowOption, usage } from './common.js';
 import { addMethodOptions, readStrokesFile, resolveMethodOptions, type MethodCliOptions } from './method-options.js';
 
 interface ColorizeCliOptions extends MethodCliOptions {
@@ -23,6 +23,8 @@ interface ColorizeCliOptions extends MethodCliOptions {
   json?: boolean;
   quiet?: boolean;
   strict?: boolean;
+  confidence?: boolean;
+  minConfidence?: string;
 }
 
 /** Paths below the current folder are shown relative to it. */
@@ -42,6 +44,8 @@ export function registerColorize(program: Command): void {
     .option('--hints <file>', 'color hints for a hint-taking --model (same formats as --scribbles, full-size pixel coordinates; the same hints for every frame)')
     .option('--batch <n>', 'frames per model call', '8')
     .option('--max-pixels <n>', `largest raster image read, in pixels (width x height); default ${DEFAULT_MAX_PIXELS} (16383 x 16383)`)
+    .option('--confidence', 'also write each output\'s per-pixel confidence map: NAME.confidence.png (8-bit gray, 255 = sure), for --format dcm a grayscale Secondary Capture in a series of its own (NAME.confidence.dcm)')
+    .option('--min-confidence <C>', 'fade chroma to gray where the confidence is below C (0..1): full color at C and above, none at C/2 and below; L* never changes')
     .option('--strict', "refuse inputs outside the model's domain (error ERR_OUT_OF_DOMAIN) instead of colorizing them with the warning WARN_OUT_OF_DOMAIN")
     .option('--json', 'machine-readable output on stdout (one JSON document, streamed)')
     .option('-q, --quiet', 'no progress bar')
@@ -63,6 +67,7 @@ Examples:
       const frame = opts.frame === undefined || opts.frame === 'all' ? 'all' : parseIntOption('--frame', opts.frame, 0, 1 << 20);
       const window = opts.window !== undefined ? parseWindowOption(opts.window) : undefined;
       const batch = parseIntOption('--batch', opts.batch ?? '8', 1, 1024);
+      const minConfidence = opts.minConfidence !== undefined ? parseFractionOption('--min-confidence', opts.minConfidence) : undefined;
       const maxPixels = opts.maxPixels !== undefined ? parseIntOption('--max-pixels', opts.maxPixels, 1, Number.MAX_SAFE_INTEGER) : undefined;
       if (expandInputs(inputs, { accept: isInputFile }).next().done) usage(`no inputs found in ${inputs.join(' ')}`);
       const resolved = await resolveMethodOptions(opts);
@@ -89,6 +94,8 @@ Examples:
         size: resolved.size,
         methodOptions: resolved.methodOptions,
         strict: Boolean(opts.strict),
+        confidence: Boolean(opts.confidence),
+        minConfidence,
         provenance: { method: resolved.label, model: resolved.model },
         onFile(entry: ColorizeFileEntry) {
           if (json) {

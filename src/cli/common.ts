@@ -102,6 +102,13 @@ export function parseIntOption(name: string, v: string, min = 1, max = 1 << 20):
   return n;
 }
 
+/** Parses a number option in 0..1. */
+export function parseFractionOption(name: string, v: string): number {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) usage(`${name} expects a number 0..1; found "${v}"`);
+  return n;
+}
+
 /** A path relative to the current folder when it is below it. */
 export function displayPath(p: string): string {
   const abs = resolve(p), cwd = process.cwd() + sep;

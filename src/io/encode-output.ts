@@ -8,6 +8,7 @@ import { MedcolorError } from '../errors.js';
 import type { RgbImage } from '../image/types.js';
 import type { GrayInput } from './decode-input.js';
 import { encodeDicomSecondaryCapture } from './dicom/encode-sc.js';
+import { encodeGrayPng } from './gray-png.js';
 import { encodeNiftiRgb24 } from './nifti.js';
 
 /** Output formats: PNG, DICOM Secondary Capture (`dcm`), NIfTI RGB24 (`nii`). */
@@ -32,6 +33,9 @@ export interface OutputProvenance {
   /** DICOM output: the UIDs to give it (deterministic derived UIDs, see io/dicom/derived-uid.ts); default new random ones. */
   sopInstanceUid?: string;
   seriesInstanceUid?: string;
+  /** DICOM confidence output: the UIDs of its own derived series; default new random ones. */
+  confidenceSopInstanceUid?: string;
+  confidenceSeriesInstanceUid?: string;
 }
 
 /** Options of {@link encodeOutputs}. */
@@ -108,4 +112,65 @@ export async function encodeOutputs(frames: RgbImage[], input: GrayInput, option
     out.push({ suffix: pngFrameSuffix(first + k, input.frames.length), bytes: await encodePng(f), contentType: 'image/png' });
   }
   return out;
+}
+
+/** A per-pixel confidence map (0..1, 1 = sure), planar, at the output's size. */
+export interface ConfidenceMap {
+  width: number;
+  height: number;
+  data: Float32Array;
+}
+
+/** What follows a confidence map's base name: '.confidence.png', '_0003.confidence.png', '.confidence.dcm'. */
+export const CONFIDENCE_INFIX = '.confidence';
+
+/**
+ * Confidence 0..1 to 8-bit gray: 255 = sure, 0 = a guess (rounded, clamped).
+ *
+ * @example
+ * confidenceToGray8(new Float32Array([0, 0.5, 1])); // [0, 128, 255]
+ */
+export function confidenceToGray8(c: Float32Array): Uint8Array {
+  const out = new Uint8Array(c.length);
+  for (let i = 0; i < c.length; i++) out[i] = Math.round(Math.min(1, Math.max(0, c[i])) * 255);
+  return out;
+}
+
+/**
+ * Encodes the confidence maps of one input's frames beside its outputs: for `dcm`, one
+ * grayscale DICOM Secondary Capture (8-bit MONOCHROME2, a frame per input frame) in a derived
+ * series of its own (its own SeriesInstanceUID, SourceImageSequence referencing the source);
+ * for `png` and `nii`, one 8-bit gray PNG per frame (`NAME.confidence.png`,
+ * `NAME_0003.confidence.png`, ...).
+ *
+ * @example
+ * const outs = encodeConfidenceOutputs(maps, input, { format: 'dcm', provenance: { method: 'model', model: 'blood' } });
+ */
+export function encodeConfidenceOutputs(maps: ConfidenceMap[], input: GrayInput, options: Omit<EncodeOutputOptions, 'encodePng'>): EncodedOutput[] {
+  const file = input.source || undefined;
+  const frames = maps.map((m) => ({ width: m.width, height: m.height, data: confidenceToGray8(m.data) }));
+  if (options.format === 'dcm') {
+    const { method, model, confidenceSopInstanceUid, confidenceSeriesInstanceUid } = options.provenance;
+    const meta = input.frames[0]?.meta;
+    const sourceDescription = (meta?.extra?.dicom as Record<string, unknown> | undefined)?.SeriesDescription;
+    const sourceSeries = Number((meta?.extra?.dicom as Record<string, unknown> | undefined)?.SeriesNumber);
+    const { bytes } = encodeDicomSecondaryCapture(frames, meta, {
+      method,
+      ...(model ? { model } : {}),
+      monochrome: true,
+      sopInstanceUid: confidenceSopInstanceUid,
+      seriesInstanceUid: confidenceSeriesInstanceUid,
+      seriesNumber: Number.isFinite(sourceSeries) ? 2000 + sourceSeries : 2000,
+      seriesDescription: `${typeof sourceDescription === 'string' && sourceDescription ? `${sourceDescription} ` : ''}confidence (${method})`,
+      derivation: `Per-pixel confidence of the colorization by medcolor with method '${method}'${model ? `, model '${model}'` : ''}: ` +
+        '255 = sure, 0 = a guess (docs/trust.md)',
+    }, file);
+    return [{ suffix: `${CONFIDENCE_INFIX}.dcm`, bytes, contentType: 'application/dicom' }];
+  }
+  const first = options.first ?? 0;
+  return frames.map((f, k) => ({
+    suffix: pngFrameSuffix(first + k, input.frames.length).replace(/\.png$/, `${CONFIDENCE_INFIX}.png`),
+    bytes: encodeGrayPng(f),
+    contentType: 'image/png',
+  }));
 }

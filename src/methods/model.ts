@@ -18,6 +18,8 @@ import {
   OUTPUT_AB,
 } from '../models/contract.js';
 import { checkDomain, parseDomainDescriptor, type DomainDescriptor } from '../models/domain.js';
+import { confidenceFromTable, parseErrorTable, type ErrorTable } from './error-table.js';
+import { FLIP_SPREAD_SCALE, flipHints, flipInterleavedAb, flipPlanar, FLIPS, predictionSpread } from './flip-confidence.js';
 import { rasterizeHints, type HintPlanes, type Hints } from './hints.js';
 import type { BatchColorizationMethod, ColorizeInput, ColorizeResult, MethodOptions, MethodWarning } from './types.js';
 
@@ -65,6 +67,8 @@ export interface ColorizationModel {
   takesHints: boolean;
   /** Its training inputs' description (metadata `medcolor.domain`), when it has one: inputs far from it warn. */
   domain?: DomainDescriptor;
+  /** Its expected error per pixel learned on its training split (metadata `medcolor.confidence`), when it has one. */
+  errorTable?: ErrorTable;
 }
 
 /** Options of {@link createColorizationModel}. */
@@ -138,6 +142,7 @@ export function createColorizationModel(
     fixedSize,
     takesHints,
     domain: parseDomainDescriptor(metadata[META.domain], options.source),
+    errorTable: parseErrorTable(metadata[META.confidence], options.source),
   };
 }
 
@@ -289,6 +294,18 @@ async function runChunk(
   return results;
 }
 
+/**
+ * The model's confidence per pixel from its prediction and the spread of its mirrored
+ * predictions: with a `medcolor.confidence` table, exp(-expected CIEDE2000 / 5) for the pixel's
+ * L*, predicted chroma and spread (methods/error-table.ts); without one, exp(-spread / 4)
+ * (methods/flip-confidence.ts).
+ */
+export function modelConfidence(model: ColorizationModel, L: Float32Array, ab: Float32Array, spread: Float32Array): Float32Array {
+  return model.errorTable
+    ? confidenceFromTable(model.errorTable, L, ab, spread)
+    : spread.map((s) => Math.exp(-s / FLIP_SPREAD_SCALE));
+}
+
 /** Options of the `model` method. */
 export interface ModelMethodOptions extends MethodOptions {
   /**
@@ -317,10 +334,28 @@ export function createModelMethod(model: ColorizationModel): BatchColorizationMe
       : input;
   const colorizeBatch = async (inputs: ColorizeInput[], options?: ModelMethodOptions): Promise<ColorizeResult[]> => {
     // The same hints for every image of the batch (the frames of one multi-frame input).
-    const abs = await runColorizationModel(model, inputs.map((inp) => withHints(inp, options)));
-    return abs.map((ab, k) => {
-      const warning = checkModelDomain(model, inputs[k]);
-      return { width: inputs[k].width, height: inputs[k].height, ab, ...(warning ? { warnings: [warning] } : {}) };
+    const feeds = inputs.map((inp) => withHints(inp, options));
+    // With options.confidence, the mirror images of every input run in the same batch.
+    const mirrored = options?.confidence
+      ? FLIPS.flatMap((flip) => feeds.map((f) => ({
+        width: f.width,
+        height: f.height,
+        L: flipPlanar(f.L, f.width, f.height, 1, flip) as Float32Array,
+        ...(f.hints ? { hints: flipHints(f.hints, flip) } : {}),
+      })))
+      : [];
+    const abs = await runColorizationModel(model, [...feeds, ...mirrored]);
+    const n = inputs.length;
+    return inputs.map((inp, k) => {
+      const ab = abs[k];
+      const warning = checkModelDomain(model, inp);
+      const res: ColorizeResult = { width: inp.width, height: inp.height, ab, ...(warning ? { warnings: [warning] } : {}) };
+      if (options?.confidence) {
+        const back = FLIPS.map((flip, j) => flipInterleavedAb(abs[n * (j + 1) + k], inp.width, inp.height, flip));
+        const spread = predictionSpread([ab, ...back], inp.width * inp.height);
+        res.confidence = modelConfidence(model, inp.L, ab, spread);
+      }
+      return res;
     });
   };
   return {

@@ -14,11 +14,17 @@
  * - a stroke list (or its JSON text): {points: [[x, y], ...] (a polyline; one point is a dot),
  *   width (pixels, default 3), color: [r, g, b] | '#rrggbb' | {a, b}, shape: 'round' | 'square'}.
  * A stroke pixel takes the stroke color's a*, b* (its lightness is ignored: the input L* is kept).
+ *
+ * Confidence (with `options.confidence`): exp(-d), d the geodesic distance to the nearest stroke
+ * pixel in the affinity metric (affinity-distance.ts), walking a tenth of the image's longer side
+ * through a flat region or crossing one strong edge costing 1: colors far from every stroke, or
+ * behind edges, are the propagation's guess.
  */
 import { srgb8ToLab } from '../color/lab.js';
 import { MedcolorError } from '../errors.js';
 import type { RgbImage } from '../image/types.js';
 import type { ColorizationMethod, ColorizeInput, ColorizeResult, MethodOptions } from './types.js';
+import { computeAffinityDistance } from './affinity-distance.js';
 import { buildGridAffinity, solveDirichlet, type SolveStats } from './sparse.js';
 import { fitChromaToGamut } from '../color/gamut.js';
 import { checkInput } from './util.js';
@@ -183,7 +189,7 @@ export const scribbleMethod: ColorizationMethod = {
     let strokePixels = 0;
     for (let i = 0; i < n; i++) strokePixels += cons.fixed[i];
     const ab = new Float32Array(2 * n);
-    if (strokePixels === 0) return { width, height, ab }; // nothing to propagate: gray
+    if (strokePixels === 0) return { width, height, ab, ...(options.confidence ? { confidence: new Float32Array(n) } : {}) }; // nothing to propagate: gray
     const Y = new Float32Array(n);
     for (let i = 0; i < n; i++) Y[i] = L[i] / 100;
     const g = buildGridAffinity(Y, width, height);
@@ -192,6 +198,8 @@ export const scribbleMethod: ColorizationMethod = {
     options.onStats?.({ ...stats, strokePixels });
     for (let i = 0; i < n; i++) { ab[2 * i] = x[0][i]; ab[2 * i + 1] = x[1][i]; }
     fitChromaToGamut(L, ab);
-    return { width, height, ab };
+    if (!options.confidence) return { width, height, ab };
+    const d = computeAffinityDistance(g, cons.fixed, 1 / (0.1 * Math.max(width, height)));
+    return { width, height, ab, confidence: d.map((v) => Math.exp(-v)) };
   },
 };

@@ -40,6 +40,8 @@ export const META = {
   valHints: 'medcolor.val_hints',
   /** JSON: the training inputs' description (models/domain.ts); inputs far from it warn WARN_OUT_OF_DOMAIN. */
   domain: 'medcolor.domain',
+  /** JSON: the expected error per pixel learned on the training split (methods/error-table.ts), for the confidence map. */
+  confidence: 'medcolor.confidence',
 } as const;
 
 /** Value of `medcolor.format` written by the exporter. */

@@ -72,6 +72,8 @@ export type ColorizeFileEntry =
       ms: number;
       /** Notices about reading and displaying the input; empty when there were none. */
       warnings: string[];
+      /** With `confidence`: the mean confidence (0..1) of its pixels, when the method gives one. */
+      meanConfidence?: number;
     }
   | { input: string; ok: false; code: ErrorCode; error: string };
 
@@ -134,6 +136,7 @@ export async function colorizeFiles(inputs: string[], method: ColorizationMethod
           outputs,
           ms: Math.round(performance.now() - started),
           warnings: done.warnings,
+          ...(done.meanConfidence !== undefined ? { meanConfidence: done.meanConfidence } : {}),
         };
         ok++;
       } catch (e) {

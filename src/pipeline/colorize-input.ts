@@ -6,7 +6,9 @@
  */
 import { MedcolorError } from '../errors.js';
 import { decodeGrayInput, type GrayInput, type GrayInputOptions, type InputFormat } from '../io/decode-input.js';
-import { checkOutputFormat, encodeOutputs, type EncodedOutput, type OutputFormat, type OutputProvenance } from '../io/encode-output.js';
+import {
+  checkOutputFormat, encodeConfidenceOutputs, encodeOutputs, type ConfidenceMap, type EncodedOutput, type OutputFormat, type OutputProvenance,
+} from '../io/encode-output.js';
 import type { RasterCodec } from '../io/raster-image.js';
 import type { RgbImage } from '../image/types.js';
 import type { ColorizationMethod } from '../methods/types.js';
@@ -33,6 +35,8 @@ export interface ColorizedInput {
   height: number;
   /** Notices about reading and displaying the input (each once), e.g. a window that could not be applied. */
   warnings: string[];
+  /** With `confidence`: the mean confidence (0..1) over every pixel of every frame, when the method gives one. */
+  meanConfidence?: number;
 }
 
 /**
@@ -68,6 +72,9 @@ export async function colorizeInput(
   const colorizeOptions: ColorizeOptions = { ...options, onNotice: notice };
   const total = input.frames.length;
   const kept: RgbImage[] = [];
+  // With options.confidence, the confidence maps are encoded beside the outputs (encodeConfidenceOutputs).
+  const keptMaps: ConfidenceMap[] = [];
+  let noConfidence = false, confidenceSum = 0, confidencePixels = 0;
   // A method's warnings, once per code for the whole input (the first frame's words, the count of frames).
   const methodWarnings = new Map<string, { message: string; frames: number }>();
   let width = 0, height = 0;
@@ -81,18 +88,42 @@ export async function colorizeInput(
       }
       [width, height] = [outs[0].rgb.width, outs[0].rgb.height];
       const rgb = outs.map((o) => o.rgb);
-      if (format === 'png') await onOutputs(await encodeOutputs(rgb, input, { format, provenance, encodePng: options.encodePng, first: s }));
-      else kept.push(...rgb);
+      const maps: ConfidenceMap[] = [];
+      if (options.confidence) {
+        for (const o of outs) {
+          if (!o.confidence) noConfidence = true;
+          else {
+            maps.push({ width: o.rgb.width, height: o.rgb.height, data: o.confidence });
+            for (const c of o.confidence) confidenceSum += c;
+            confidencePixels += o.confidence.length;
+          }
+        }
+      }
+      const withMaps = options.confidence && !noConfidence;
+      if (format === 'png') {
+        const encoded = await encodeOutputs(rgb, input, { format, provenance, encodePng: options.encodePng, first: s });
+        if (withMaps) encoded.push(...encodeConfidenceOutputs(maps, input, { format, provenance, first: s }));
+        await onOutputs(encoded);
+      } else {
+        kept.push(...rgb);
+        keptMaps.push(...maps);
+      }
     }
   } catch (e) {
     if (e instanceof MedcolorError && e.code === 'ERR_OUT_OF_DOMAIN' && !e.file && input.source) throw new MedcolorError(e.code, e.message, { file: input.source, cause: e });
     throw e;
   }
-  if (format !== 'png') await onOutputs(await encodeOutputs(kept, input, { format, provenance }));
+  if (format !== 'png') {
+    const encoded = await encodeOutputs(kept, input, { format, provenance });
+    if (options.confidence && !noConfidence) encoded.push(...encodeConfidenceOutputs(keptMaps, input, { format, provenance }));
+    await onOutputs(encoded);
+  }
+  if (options.confidence && noConfidence) notice(`method ${method.name} gives no confidence map, so no .confidence file is written (docs/trust.md)`);
   for (const [code, w] of methodWarnings) {
     notice(`${code}: ${w.message}${total > 1 ? ` (${w.frames} of ${total} frames)` : ''}`);
   }
-  return { format: input.format, frames: total, width, height, warnings };
+  const meanConfidence = options.confidence && !noConfidence && confidencePixels ? Math.round((confidenceSum / confidencePixels) * 1000) / 1000 : undefined;
+  return { format: input.format, frames: total, width, height, warnings, ...(meanConfidence !== undefined ? { meanConfidence } : {}) };
 }
 
 /** Options of {@link colorizeBytes}. */

@@ -34,6 +34,18 @@ export interface ColorizeOptions {
    * warning becomes the error ERR_OUT_OF_DOMAIN. Default false (colorize and warn).
    */
   strict?: boolean;
+  /**
+   * Ask the method for its per-pixel confidence (a model then runs its mirrored images too); the
+   * output's `confidence` is then set when the method has one. Default false (methods whose
+   * confidence costs nothing extra give it anyway).
+   */
+  confidence?: boolean;
+  /**
+   * Fade chroma to gray where the confidence is below this (0..1): full chroma at C and above,
+   * linearly less below, none at C/2 and below; L* never changes. Implies `confidence`. Methods
+   * without a confidence are left as they are (a notice says so).
+   */
+  minConfidence?: number;
 }
 
 /** What the pipeline returns. */
@@ -51,6 +63,33 @@ export interface ColorizeOutput {
   /** Working size the method ran at. */
   workWidth: number;
   workHeight: number;
+}
+
+/** The method options with `confidence: true` when the confidence is wanted. */
+function methodOptionsOf(options: ColorizeOptions): MethodOptions {
+  const m = options.methodOptions ?? {};
+  if (options.minConfidence !== undefined && !(options.minConfidence >= 0 && options.minConfidence <= 1)) {
+    throw new MedcolorError('ERR_USAGE', `min confidence must be a number 0..1; found ${options.minConfidence}`);
+  }
+  return options.confidence || options.minConfidence !== undefined ? { ...m, confidence: true } : m;
+}
+
+/**
+ * Chroma faded by confidence (interleaved a*b*, planar confidence, same pixels): factor 1 at
+ * confidence >= min, (2c - min) / min below, 0 at min/2 and below.
+ *
+ * @example
+ * const faded = fadeChromaByConfidence(ab, confidence, 0.5);
+ */
+export function fadeChromaByConfidence(ab: Float32Array, confidence: Float32Array, min: number): Float32Array {
+  const out = new Float32Array(ab.length);
+  for (let i = 0; i < confidence.length; i++) {
+    const c = confidence[i];
+    const f = c >= min ? 1 : Math.max(0, (2 * c - min) / min);
+    out[2 * i] = ab[2 * i] * f;
+    out[2 * i + 1] = ab[2 * i + 1] * f;
+  }
+  return out;
 }
 
 function workingSizeOf(method: ColorizationMethod, options: ColorizeOptions): number | undefined {
@@ -92,9 +131,17 @@ function finish(L: Plane, res: ColorizeResult, method: ColorizationMethod, optio
       `method ${method.name} returned ${res.ab.length} a*b* values for ${res.width}x${res.height}; expected ${res.width * res.height * 2}`,
     );
   }
+  if (res.confidence && res.confidence.length !== res.width * res.height) {
+    throw new MedcolorError('ERR_METHOD_RESULT', `method ${method.name} returned ${res.confidence.length} confidence values for ${res.width}x${res.height}`);
+  }
   const confidence = res.confidence
     ? resizeBilinear(res.confidence, res.width, res.height, 1, width, height)
     : undefined;
+  let workAb = res.ab;
+  if (options.minConfidence !== undefined) {
+    if (res.confidence) workAb = fadeChromaByConfidence(res.ab, res.confidence, options.minConfidence);
+    else options.onNotice?.(`method ${method.name} gives no confidence map, so --min-confidence leaves its colors as they are (docs/trust.md)`);
+  }
   let outL = L.data;
   if (res.L) {
     if (res.L.length !== width * height) {
@@ -104,7 +151,7 @@ function finish(L: Plane, res: ColorizeResult, method: ColorizationMethod, optio
   }
   // Upsample a*b*, fit the gamut at constant L*, Lab -> sRGB: one pass (as resizeBilinear,
   // fitChromaToGamut and lAbToSrgb8 in turn, value for value).
-  const { rgb, ab } = recombineToSrgb8(outL, width, height, res.ab, res.width, res.height);
+  const { rgb, ab } = recombineToSrgb8(outL, width, height, workAb, res.width, res.height);
   return {
     rgb: { width, height, data: rgb },
     L: { width, height, data: outL },
@@ -130,7 +177,7 @@ export async function colorizeL(
   gray?: GrayImage,
 ): Promise<ColorizeOutput> {
   const input = toWorkingInput(L, gray, workingSizeOf(method, options));
-  const res = await method.colorize(input, options.methodOptions ?? {});
+  const res = await method.colorize(input, methodOptionsOf(options));
   return finish(L, res, method, options);
 }
 
@@ -152,12 +199,12 @@ export async function colorizeLBatch(
   const inputs = planes.map((L, k) => toWorkingInput(L, grays?.[k], size));
   const sameSize = inputs.every((i) => i.width === inputs[0].width && i.height === inputs[0].height);
   if (m.colorizeBatch && inputs.length > 1 && sameSize) {
-    const results = await m.colorizeBatch(inputs, options.methodOptions ?? {});
+    const results = await m.colorizeBatch(inputs, methodOptionsOf(options));
     return results.map((r, k) => finish(planes[k], r, method, options));
   }
   const outs: ColorizeOutput[] = [];
   for (let k = 0; k < planes.length; k++) {
-    outs.push(finish(planes[k], await method.colorize(inputs[k], options.methodOptions ?? {}), method, options));
+    outs.push(finish(planes[k], await method.colorize(inputs[k], methodOptionsOf(options)), method, options));
   }
   return outs;
 }

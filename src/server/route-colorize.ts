@@ -16,7 +16,7 @@ import { sendError, type ServerContext } from './app.js';
 import { resolveRequestMethod } from './method-cache.js';
 
 /** Query parameters POST /v1/colorize understands (anything else is a 400, to catch typos). */
-export const COLORIZE_QUERY = ['method', 'model', 'format', 'frame', 'window', 'palette', 'size', 'seed', 'strict'] as const;
+export const COLORIZE_QUERY = ['method', 'model', 'format', 'frame', 'window', 'palette', 'size', 'seed', 'strict', 'confidence', 'min-confidence'] as const;
 
 interface Upload {
   file?: Uint8Array;
@@ -54,9 +54,18 @@ function parseQuery(query: Record<string, string | string[] | undefined>) {
   const methodOptions: MethodOptions = {};
   if (q.seed !== undefined) methodOptions.seed = parseInteger('seed', q.seed, 0, 2 ** 31 - 1);
   if (q.palette !== undefined) methodOptions.palette = q.palette;
-  if (q.strict !== undefined && !['true', 'false', '1', '0'].includes(q.strict)) bad(`strict expects true or false; found "${q.strict}"`);
-  const strict = q.strict === 'true' || q.strict === '1';
-  return { method: q.method, model: q.model, format, frame, window, size, methodOptions, strict };
+  const flag = (name: string): boolean => {
+    const v = q[name];
+    if (v !== undefined && !['true', 'false', '1', '0'].includes(v)) bad(`${name} expects true or false; found "${v}"`);
+    return v === 'true' || v === '1';
+  };
+  let minConfidence: number | undefined;
+  const mc = q['min-confidence'];
+  if (mc !== undefined) {
+    minConfidence = Number(mc);
+    if (mc.trim() === '' || !(minConfidence >= 0 && minConfidence <= 1)) bad(`min-confidence expects a number 0..1; found "${mc}"`);
+  }
+  return { method: q.method, model: q.model, format, frame, window, size, methodOptions, strict: flag('strict'), confidence: flag('confidence'), minConfidence };
 }
 
 const isImageBytes = (b: Uint8Array) =>
@@ -146,6 +155,8 @@ export async function registerColorizeRoute(app: FastifyInstance, ctx: ServerCon
         size: q.size,
         methodOptions,
         strict: q.strict,
+        confidence: q.confidence,
+        minConfidence: q.minConfidence,
         maxPixels: ctx.options.maxPixels,
         raster: sharpRasterCodec,
         provenance: { method: label, model },
@@ -155,6 +166,7 @@ export async function registerColorizeRoute(app: FastifyInstance, ctx: ServerCon
     if (model) reply.header('x-medcolor-model', model);
     reply.header('x-medcolor-frames', String(result.frames));
     if (result.warnings.length) reply.header('x-medcolor-warnings', encodeURIComponent(JSON.stringify(result.warnings)));
+    if (result.meanConfidence !== undefined) reply.header('x-medcolor-confidence', String(result.meanConfidence));
     if (result.outputs.length === 1) {
       const o = result.outputs[0];
       return reply.type(o.contentType).header('content-disposition', `attachment; filename="colorized${o.suffix}"`).send(Buffer.from(o.bytes));

@@ -192,3 +192,22 @@ describe('scribble (Levin, Lischinski, Weiss 2004)', () => {
     }
   });
 });
+
+describe('scribble confidence', () => {
+  it('is exp(-geodesic distance to the strokes): 1 on the stroke, less far away, much less behind an edge', async () => {
+    const w = 60, h = 20;
+    // Two flat halves (L* 30 | 70) with a sharp edge at x = 30; a dot stroke at (5, 10).
+    const L = new Float32Array(w * h).map((_, i) => (i % w < 30 ? 30 : 70));
+    const strokes: Stroke[] = [{ points: [[5, 10]], width: 1, color: '#c03030' }];
+    const plain = await scribbleMethod.colorize({ width: w, height: h, L }, { strokes });
+    expect(plain.confidence).toBeUndefined();
+    const { confidence } = await scribbleMethod.colorize({ width: w, height: h, L }, { strokes, confidence: true });
+    const at = (x: number, y: number) => confidence![y * w + x];
+    expect(at(5, 10)).toBe(1);
+    // Flat region: a step costs 1 / (0.1 * 60) = 1/6, so 20 px to the right is exp(-20/6).
+    expect(at(25, 10)).toBeCloseTo(Math.exp(-20 / 6), 3);
+    expect(at(15, 10)).toBeGreaterThan(at(25, 10));
+    // Just across the edge: as far as x = 29 plus one step plus the edge (weight ~0, capped cost >= 1).
+    expect(at(30, 10)).toBeLessThan(at(29, 10) * Math.exp(-1));
+  });
+});

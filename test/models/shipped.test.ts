@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { loadModel } from '../../src/io/model-loader.js';
 import { createModelMethod } from '../../src/methods/model.js';
 import { readOnnxMetadata } from '../../src/methods/model.js';
+import { parseErrorTable } from '../../src/methods/error-table.js';
 import { parseDomainDescriptor } from '../../src/models/domain.js';
 import { evaluateFiles } from '../../src/pipeline/evaluate-files.js';
 import { sharedData } from '../fixtures.js';
@@ -39,6 +40,8 @@ describe('shipped models', () => {
       const domain = parseDomainDescriptor(meta['medcolor.domain']);
       expect(domain, `${name}: medcolor.domain`).toBeDefined();
       expect(domain!.calibration!.warned / domain!.calibration!.images).toBeLessThanOrEqual(0.05);
+      // The expected error per pixel behind its confidence map (scripts/describe-domain.ts).
+      expect(parseErrorTable(meta['medcolor.confidence'])?.images, `${name}: medcolor.confidence`).toBeGreaterThanOrEqual(20);
     }
   });
 

@@ -72,6 +72,33 @@ describe('POST /v1/colorize', () => {
     expect((await post(`${server.url}/v1/colorize?model=blood&strict=maybe`, phantom, 'application/dicom')).status).toBe(400);
   });
 
+  it('confidence=true adds the confidence map (ZIP of colorized.png + colorized.confidence.png, mean in a header); min-confidence fades', async () => {
+    const r = await post(`${server.url}/v1/colorize?model=endoscopy&confidence=true`, phantom, 'application/dicom');
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toBe('application/zip');
+    const mean = Number(r.headers.get('x-medcolor-confidence'));
+    expect(mean).toBeGreaterThan(0);
+    expect(mean).toBeLessThan(1);
+    const files = unzipSync(new Uint8Array(await r.arrayBuffer()));
+    expect(Object.keys(files).sort()).toEqual(['colorized.confidence.png', 'colorized.png']);
+    const conf = await sharp(files['colorized.confidence.png']).metadata();
+    const col = await sharp(files['colorized.png']).metadata();
+    expect([conf.width, conf.height, conf.channels]).toEqual([col.width, col.height, 1]);
+    const gray = await sharp(files['colorized.confidence.png']).extractChannel(0).raw().toBuffer();
+    expect(Math.abs(gray.reduce((s, v) => s + v, 0) / gray.length / 255 - mean)).toBeLessThan(0.01);
+    // Fading at 1 (everything below is faded, gray at 0.5 and below): less chroma than without.
+    const chroma = async (png: Uint8Array) => {
+      const lab = srgb8ToLab(new Uint8Array(await sharp(png).raw().toBuffer()));
+      let c = 0;
+      for (let i = 0; i < lab.length; i += 3) c += Math.hypot(lab[i + 1], lab[i + 2]);
+      return c;
+    };
+    const faded = await post(`${server.url}/v1/colorize?model=endoscopy&min-confidence=1`, phantom, 'application/dicom');
+    expect(faded.status).toBe(200);
+    expect(await chroma(new Uint8Array(await faded.arrayBuffer()))).toBeLessThan(0.8 * (await chroma(files['colorized.png'])));
+    expect((await post(`${server.url}/v1/colorize?model=endoscopy&min-confidence=2`, phantom, 'application/dicom')).status).toBe(400);
+  });
+
   it('colorizes a CT DICOM to PNG whose L* is the input display L*', async () => {
     const r = await post(`${server.url}/v1/colorize?method=ct-tissue`, phantom, 'application/dicom');
     expect(r.status).toBe(200);

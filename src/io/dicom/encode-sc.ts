@@ -9,6 +9,7 @@ import type { GrayImage, GrayMeta, RgbImage } from '../../image/types.js';
 
 const SC_SOP_CLASS = '1.2.840.10008.5.1.4.1.1.7';
 const MF_TRUE_COLOR_SC_SOP_CLASS = '1.2.840.10008.5.1.4.1.1.7.4';
+const MF_GRAY_BYTE_SC_SOP_CLASS = '1.2.840.10008.5.1.4.1.1.7.2';
 const CT_SOP_CLASS = '1.2.840.10008.5.1.4.1.1.2';
 const EXPLICIT_LE = '1.2.840.10008.1.2.1';
 /** medcolor's implementation class UID (a fixed 2.25 UUID-derived UID). */
@@ -39,6 +40,13 @@ export interface SecondaryCaptureOptions {
   sopInstanceUid?: string;
   /** Series Instance UID to use; default a new random UID. */
   seriesInstanceUid?: string;
+  /**
+   * Frames of one 8-bit channel (MONOCHROME2; `data` holds width x height bytes) instead of RGB:
+   * Secondary Capture, or Multi-frame Grayscale Byte SC for several frames. Default false.
+   */
+  monochrome?: boolean;
+  /** DerivationDescription; default "Colorized by medcolor with method ...". */
+  derivation?: string;
 }
 
 function identityOf(meta: GrayMeta | undefined): Record<string, string> {
@@ -135,25 +143,27 @@ export function encodeDicomSecondaryCapture(
   if (frames.length === 0) throw new MedcolorError('ERR_DICOM_WRITE', 'no frames to write; expected at least one RGB image', { file });
   if (!options?.method) throw new MedcolorError('ERR_DICOM_WRITE', "options.method is required (it is recorded in DerivationDescription)", { file });
   const { width, height } = frames[0];
+  const samples = options.monochrome ? 1 : 3;
   for (const [i, f] of frames.entries()) {
-    if (f.width !== width || f.height !== height || f.data.length !== width * height * 3) {
+    if (f.width !== width || f.height !== height || f.data.length !== width * height * samples) {
       throw new MedcolorError(
         'ERR_IMAGE_SIZE',
-        `frame ${i} is ${f.width}x${f.height} with ${f.data.length} bytes; expected ${width}x${height}x3 like frame 0`,
+        `frame ${i} is ${f.width}x${f.height} with ${f.data.length} bytes; expected ${width}x${height}x${samples} like frame 0`,
         { file },
       );
     }
   }
   const id = identityOf(source);
   const multi = frames.length > 1;
-  const sopClass = multi ? MF_TRUE_COLOR_SC_SOP_CLASS : SC_SOP_CLASS;
+  const sopClass = multi ? (options.monochrome ? MF_GRAY_BYTE_SC_SOP_CLASS : MF_TRUE_COLOR_SC_SOP_CLASS) : SC_SOP_CLASS;
   const sopInstanceUid = options.sopInstanceUid ?? createUid();
   const seriesInstanceUid = options.seriesInstanceUid ?? createUid();
   const { date, time } = nowDicom();
-  const pixels = new Uint8Array(width * height * 3 * frames.length + ((width * height * 3 * frames.length) % 2));
-  frames.forEach((f, i) => pixels.set(f.data, i * width * height * 3));
+  const frameBytes = width * height * samples;
+  const pixels = new Uint8Array(frameBytes * frames.length + ((frameBytes * frames.length) % 2));
+  frames.forEach((f, i) => pixels.set(f.data, i * frameBytes));
   const sourceSeriesNumber = Number(id.SeriesNumber);
-  const derivation =
+  const derivation = options.derivation ??
     `Colorized by medcolor with method '${options.method}'${options.model ? `, model '${options.model}'` : ''}; ` +
     'CIELAB L* kept from the source display (window/VOI applied), chroma predicted';
   const ds: Record<string, unknown> = {
@@ -179,9 +189,9 @@ export function encodeDicomSecondaryCapture(
     PatientOrientation: '',
     DerivationDescription: derivation.slice(0, 1024),
     BurnedInAnnotation: 'NO',
-    SamplesPerPixel: 3,
-    PhotometricInterpretation: 'RGB',
-    PlanarConfiguration: 0,
+    SamplesPerPixel: samples,
+    PhotometricInterpretation: options.monochrome ? 'MONOCHROME2' : 'RGB',
+    ...(options.monochrome ? {} : { PlanarConfiguration: 0 }),
     Rows: height,
     Columns: width,
     BitsAllocated: 8,
