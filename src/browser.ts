@@ -80,9 +80,12 @@ export {
 export { decodeGrayInput, detectFormat, type DecodeInputOptions, type GrayInput, type GrayInputOptions, type InputFormat } from './io/decode-input.js';
 export {
   checkOutputFormat,
+  confidenceToGray8,
+  encodeConfidenceOutputs,
   encodeOutputs,
   OUTPUT_FORMATS,
   pngFrameSuffix,
+  type ConfidenceMap,
   type EncodedOutput,
   type EncodeOutputOptions,
   type OutputFormat,

@@ -15,6 +15,8 @@ import { getMethod } from '../../src/methods/registry.js';
 import type { ColorizationMethod, MethodOptions } from '../../src/methods/types.js';
 import { colorizeImage } from '../../src/pipeline/colorize.js';
 import { evaluateImage } from '../../src/pipeline/evaluate.js';
+import { confidenceToGray8 } from '../../src/io/encode-output.js';
+import { overlayConfidence } from '../../web/src/confidence-overlay.js';
 import { daikonFile, hasSharedData, ROOT, sharedData } from '../fixtures.js';
 import { act, browserUnavailable, openApp, readOutput, shareWithin, type AppSession } from './browser.js';
 
@@ -256,6 +258,35 @@ describe.skipIf(!!skip)('browser app (chromium)', () => {
     expect(maxD).toBeLessThan(2);
     // Not a vacuous match: the model colors part of the phantom (about 18% of pixels above chroma 5).
     expect(coloredShare(out.rgb)).toBeGreaterThan(0.1);
+  });
+
+  it('overlays the model\'s confidence map (red where unsure) and shows its out-of-domain warning, as the library computes them', async () => {
+    const { page } = app;
+    expect(await page.getByTestId('method').inputValue()).toBe('model');
+    const st = await act(page, () => page.getByTestId('confidence').check(), 120_000);
+    expect(st.state, st.text).toBe('done');
+    const shown = await readOutput(page);
+    const ref = await colorizeImage((await decodeDicom(new Uint8Array(readFileSync(CT)), { source: CT }))[0], createModelMethod(await loadModel('natural')), { confidence: true });
+    // What the page should show: the library's colors and confidence through the page's overlay.
+    const n = ref.rgb.width * ref.rgb.height;
+    const rgba = new Uint8ClampedArray(4 * n);
+    for (let i = 0; i < n; i++) {
+      rgba.set(ref.rgb.data.subarray(3 * i, 3 * i + 3), 4 * i);
+      rgba[4 * i + 3] = 255;
+    }
+    const expected = overlayConfidence(rgba, confidenceToGray8(ref.confidence!));
+    const expectedRgb = new Uint8Array(3 * n).map((_, k) => expected[4 * Math.floor(k / 3) + (k % 3)]);
+    expect(shareWithin(shown.rgb, expectedRgb, 2)).toBeGreaterThanOrEqual(0.995);
+    // Not vacuous: the overlay changed the colors, and the map varies (0.6 at best on this out-of-domain phantom).
+    expect(shareWithin(shown.rgb, ref.rgb.data, 2)).toBeLessThan(0.9);
+    expect(ref.confidence!.reduce((m, c) => Math.min(m, c), 1)).toBeLessThan(0.4);
+    expect(ref.confidence!.reduce((m, c) => Math.max(m, c), 0)).toBeGreaterThan(0.5);
+    const warnings = ref.warnings.map((w) => `${w.code}: ${w.message}`);
+    if (warnings.length) expect(await page.getByTestId('warnings').innerText()).toContain(warnings[0]);
+    else expect(await page.getByTestId('warnings').isHidden()).toBe(true);
+    // Unchecked: the plain colorized image again.
+    expect((await act(page, () => page.getByTestId('confidence').uncheck(), 120_000)).state).toBe('done');
+    expect(shareWithin((await readOutput(page)).rgb, ref.rgb.data, 1)).toBeGreaterThanOrEqual(0.999);
   });
 
   it.skipIf(!hasSharedData(COLOR_DICOM))('evaluates a color DICOM: turned gray, colorized, PSNR/SSIM/CIEDE2000 beside the gray baseline as in Node', async () => {

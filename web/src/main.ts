@@ -14,6 +14,7 @@ import type {
   ViewReply,
   WindowSpec,
 } from './protocol.js';
+import { overlayConfidence } from './confidence-overlay.js';
 import { Viewer } from './viewer.js';
 import { WorkerClient, WorkerError } from './worker-client.js';
 
@@ -117,6 +118,7 @@ const modelSel = $<HTMLSelectElement>('model');
 const paletteSel = $<HTMLSelectElement>('palette');
 const lutModeSel = $<HTMLSelectElement>('lut-mode');
 const evaluateBox = $<HTMLInputElement>('evaluate');
+const confidenceBox = $<HTMLInputElement>('confidence');
 
 
 function methodSpec(): MethodSpec {
@@ -432,7 +434,7 @@ async function colorize(): Promise<void> {
   setStatus('working', `Colorizing with ${spec.method === 'model' ? `model ${spec.model}` : spec.method}…`);
   try {
     const r = await client.request<ColorizeReply>(
-      { type: 'colorize', fileId: f.summary.fileId, frame: f.frame, window: f.window, spec, evaluate: evaluateBox.checked },
+      { type: 'colorize', fileId: f.summary.fileId, frame: f.frame, window: f.window, spec, evaluate: evaluateBox.checked, confidence: confidenceBox.checked },
       {
         onProgress: (stage, fraction) => {
           if (gen === generation) setStatus('working', `${stage[0].toUpperCase()}${stage.slice(1)}…`, { fraction });
@@ -441,7 +443,9 @@ async function colorize(): Promise<void> {
     );
     if (gen !== generation) return; // a newer request superseded this one
     const t0 = performance.now();
-    viewer.drawOutput(r.width, r.height, new Uint8ClampedArray(r.rgba));
+    const rgba = new Uint8ClampedArray(r.rgba);
+    viewer.drawOutput(r.width, r.height, confidenceBox.checked && r.confidence ? overlayConfidence(rgba, new Uint8Array(r.confidence)) : rgba);
+    showWarnings(r.warnings, confidenceBox.checked && !r.confidence ? `${spec.method} gives no confidence map` : undefined);
     lastTimings = { ...r.timings, draw: performance.now() - t0 };
     lastBackend = r.backend;
     hasResult = true;
@@ -455,6 +459,14 @@ async function colorize(): Promise<void> {
     showError(e);
   }
   updateDownloads();
+}
+
+/** The method's warnings (e.g. WARN_OUT_OF_DOMAIN) and a note, under the status line. */
+function showWarnings(warnings: string[], note?: string): void {
+  const el = $('warnings');
+  const lines = [...warnings, ...(note ? [note] : [])];
+  el.hidden = lines.length === 0;
+  el.textContent = lines.join('\n');
 }
 
 function showEvaluation(ev: ColorizeReply['evaluation']): void {
@@ -478,6 +490,7 @@ modelSel.onchange = () => {
 };
 for (const el of [paletteSel, lutModeSel]) el.onchange = () => scheduleColorize(0);
 evaluateBox.onchange = () => void renderInput().then(() => scheduleColorize(0));
+confidenceBox.onchange = () => scheduleColorize(0);
 $('run').onclick = () => void colorize();
 $('cancel').onclick = () => {
   generation++;

@@ -67,7 +67,7 @@ export type Request =
   | { type: 'open'; name: string; bytes: ArrayBuffer; /** The .img of a NIfTI .hdr/.img pair. */ companion?: ArrayBuffer }
   | { type: 'reference'; name: string; bytes: ArrayBuffer }
   | { type: 'view'; fileId: number; frame: number; window?: WindowSpec; truth?: boolean }
-  | { type: 'colorize'; fileId: number; frame: number; window?: WindowSpec; spec: MethodSpec; evaluate?: boolean }
+  | { type: 'colorize'; fileId: number; frame: number; window?: WindowSpec; spec: MethodSpec; evaluate?: boolean; /** Also return the confidence map. */ confidence?: boolean }
   | { type: 'export'; fileId: number; frame: number; format: 'png' | 'dcm' | 'nii'; window?: WindowSpec; spec: MethodSpec }
   | { type: 'backend'; prefer?: 'auto' | 'wasm'; threads?: number; modelsBase?: string }
   | { type: 'close'; fileId: number };
@@ -89,6 +89,10 @@ export interface ColorizeReply {
   backend: string;
   /** Evaluation mode: method vs gray baseline against the original colors. */
   evaluation?: { method: EvalFigures; gray: EvalFigures };
+  /** When asked and the method has one: the per-pixel confidence, 8-bit (255 = sure), width*height bytes. */
+  confidence?: ArrayBuffer;
+  /** The method's warnings, "CODE: message" (e.g. WARN_OUT_OF_DOMAIN). */
+  warnings: string[];
 }
 
 export interface ViewReply {

@@ -4,6 +4,7 @@
  */
 import {
   colorizeImage,
+  confidenceToGray8,
   createModelMethod,
   CT_WINDOW_PRESETS,
   evaluateImage,
@@ -14,6 +15,7 @@ import {
   MedcolorError,
   type ColorizationMethod,
   type ColorizeOptions,
+  type ColorizeOutput,
   type GrayImage,
   type MethodOptions,
   type RgbImage,
@@ -180,31 +182,35 @@ async function handle(id: number, req: Request): Promise<{ result: unknown; tran
       const { method, backend, takesHints } = await resolveMethod(req.spec, id);
       post({ id, progress: { stage: `colorizing with ${req.spec.method === 'model' ? req.spec.model : req.spec.method}` } });
       const t0 = performance.now();
-      const options = pipelineOptions(req.window, req.spec, gray, takesHints);
-      let rgb: RgbImage;
+      const options = { ...pipelineOptions(req.window, req.spec, gray, takesHints), confidence: req.confidence };
+      let out: ColorizeOutput;
       let evaluation: ColorizeReply['evaluation'];
       const truth = f.truth?.[req.frame];
       if (req.evaluate && truth) {
         const d = await evaluateImage(truth, method, options);
-        rgb = d.result.rgb;
+        out = d.result;
         evaluation = {
           method: { psnr: d.metrics.psnr, ssim: d.metrics.ssim, deltaE2000: d.metrics.deltaE2000 },
           gray: { psnr: d.grayMetrics.psnr, ssim: d.grayMetrics.ssim, deltaE2000: d.grayMetrics.deltaE2000 },
         };
       } else {
-        rgb = (await colorizeImage(gray, method, options)).rgb;
+        out = await colorizeImage(gray, method, options);
       }
+      const rgb = out.rgb;
       const t1 = performance.now();
       const rgba = toRgba(rgb.data, rgb.width * rgb.height);
+      const confidence = req.confidence && out.confidence ? (confidenceToGray8(out.confidence).buffer as ArrayBuffer) : undefined;
       const reply: ColorizeReply = {
         width: rgb.width,
         height: rgb.height,
         rgba,
         backend,
         evaluation,
+        confidence,
+        warnings: out.warnings.map((w) => `${w.code}: ${w.message}`),
         timings: { colorize: t1 - t0, encode: performance.now() - t1 },
       };
-      return { result: reply, transfer: [rgba] };
+      return { result: reply, transfer: confidence ? [rgba, confidence] : [rgba] };
     }
     case 'export': {
       const f = getFile(req.fileId);
