@@ -17,6 +17,8 @@ import { lAbToSrgb8 } from '../color/lab.js';
 import { MedcolorError } from '../errors.js';
 import type { RgbImage } from '../image/types.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { loadModel } from '../io/model-loader.js';
+import { writeOnnxMetadata } from '../io/model-metadata.js';
 import { rasterizeHints, simulateHints, writeHintInputs } from '../methods/hints.js';
 import { computeReport } from '../metrics/report.js';
 import { colorizerForward, colorizerInputShapes, colorizerMetadata, discriminatorObjective, generatorObjective, type ColorizerConfig, type LossConfig, type PixelLoss } from '../models/colorizer.js';
@@ -31,6 +33,7 @@ import { ParamStore, Rng } from '../nn/params.js';
 import { EvalSession, TrainSession } from '../nn/session.js';
 import { openDataset, makeBatch, type Batch, type Dataset } from './dataset.js';
 import { describePreparedDomain } from './domain-data.js';
+import { fitErrorTable } from './fit-error-table.js';
 import { renderTrainingCurves } from './plot.js';
 
 /** Simulated hints during training (hint-taking models); defaults in brackets. */
@@ -538,6 +541,9 @@ export async function exportBestModel(run: TrainingRun, seconds: number): Promis
   }));
   const modelPath = join(options.out, 'model.onnx');
   await writeFileAtomic(modelPath, bytes);
+  // The model's own error on its training split, behind its confidence map (methods/error-table.ts).
+  const table = await fitErrorTable(await loadModel(modelPath), run.datasets.map((d) => d.dir));
+  await writeOnnxMetadata(modelPath, { [META.confidence]: JSON.stringify(table) });
   return modelPath;
 }
 

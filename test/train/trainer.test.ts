@@ -8,7 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labToSrgb8 } from '../../src/color/lab.js';
 import { Rng } from '../../src/nn/params.js';
 import { createSession, ort } from '../../src/nn/runtime.js';
+import { parseErrorTable } from '../../src/methods/error-table.js';
 import { readOnnxMetadata } from '../../src/methods/model.js';
+import { parseDomainDescriptor } from '../../src/models/domain.js';
 import { openDataset, prepareDataset } from '../../src/train/dataset.js';
 import { trainColorizer, type TrainOptions } from '../../src/train/trainer.js';
 
@@ -89,6 +91,14 @@ describe('trainColorizer', () => {
     const meta = readOnnxMetadata(bytes);
     expect(meta['medcolor.ab_scale']).toBe('110');
     expect(meta['medcolor.input_size']).toBe('32');
+    // What the model knows of its data: its domain (out-of-domain warning) and its error table (confidence map).
+    const opened = openDataset(data);
+    const trainCount = opened.splits.train.count;
+    opened.close();
+    expect(parseDomainDescriptor(meta['medcolor.domain'])?.images).toBe(trainCount);
+    const table = parseErrorTable(meta['medcolor.confidence'])!;
+    expect(table.images).toBe(Math.min(64, trainCount));
+    expect(table.overall).toBeGreaterThan(0);
     const s = await createSession(bytes);
     const ds = openDataset(data);
     const { L, ab } = ds.read('val', 0);
