@@ -63,6 +63,25 @@ describe('mirrored predictions', () => {
   });
 });
 
+describe('a hint-taking model', () => {
+  it('gives a confidence map with hints too (the hints mirrored with the image), without changing its colors', async () => {
+    const model = await loadModel('fundus');
+    expect(model.takesHints).toBe(true);
+    const method = createModelMethod(model);
+    const S = model.inputSize; // fixed at 256
+    const L = asymmetric(S, S);
+    const hints = { strokes: [{ points: [[40, 48]] as [number, number][], width: 5, color: '#c03020' }], width: S, height: S };
+    const plain = await method.colorize({ width: S, height: S, L }, { hints });
+    const res = await method.colorize({ width: S, height: S, L }, { hints, confidence: true });
+    expect(Array.from(res.ab)).toEqual(Array.from(plain.ab));
+    expect(res.confidence).toHaveLength(S * S);
+    expect(res.confidence!.every((c) => c > 0 && c <= 1)).toBe(true);
+    // Hints change what the model predicts, so they change its confidence too.
+    const auto = await method.colorize({ width: S, height: S, L }, { confidence: true });
+    expect(Array.from(auto.confidence!)).not.toEqual(Array.from(res.confidence!));
+  });
+});
+
 describe('error table', () => {
   it('learns the mean error per bin and falls back to coarser bins', () => {
     const b = new ErrorTableBuilder();
