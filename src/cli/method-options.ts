@@ -6,6 +6,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import type { Command } from 'commander';
 import { getDefaultModelName, listShippedModels, loadModel } from '../io/model-loader.js';
+import { AB_DECODES } from '../color/ab-decode.js';
 import { createModelMethod } from '../methods/model.js';
 import { parsePalette } from '../methods/palettes.js';
 import { getMethod, listMethods } from '../methods/registry.js';
@@ -28,6 +29,8 @@ export interface MethodCliOptions {
   scribbles?: string;
   seed?: string;
   threads?: string;
+  decode?: string;
+  temperature?: string;
 }
 
 /** What the options resolve to. */
@@ -65,7 +68,9 @@ export function addMethodOptions(cmd: Command, sizeOption = true): Command {
     .option('--reference <img>', 'color reference image for transfer, welsh, kmeans')
     .option('--scribbles <file>', 'strokes for scribble: JSON stroke list, or an image with colored strokes')
     .option('--seed <n>', 'seed for methods with randomness (welsh, kmeans)')
-    .option('--threads <n>', 'ONNX Runtime intra-op threads for model (default: ONNX Runtime\'s choice)');
+    .option('--threads <n>', 'ONNX Runtime intra-op threads for model (default: ONNX Runtime\'s choice)')
+    .option('--decode <how>', 'a classification-head model: mean or annealed-mean (default) of the predicted a*b* distribution; a both-head model uses its regression output unless --decode is given')
+    .option('--temperature <T>', 'temperature of the annealed mean (default 0.38; lower = more vivid, 1 = the mean)');
 }
 
 const IMAGE_EXT = new Set(['.png', '.jpg', '.jpeg', '.tif', '.tiff', '.webp']);
@@ -95,6 +100,15 @@ export async function resolveMethodOptions(opts: MethodCliOptions, allowSimulate
   const size = sizeText !== undefined ? parseIntOption(opts.workSize !== undefined ? '--work-size' : '--size', sizeText, 0, 16384) : undefined;
   const methodOptions: MethodOptions = {};
   if (opts.seed !== undefined) methodOptions.seed = parseIntOption('--seed', opts.seed, 0, 2 ** 31 - 1);
+  if (opts.decode !== undefined) {
+    if (!(AB_DECODES as readonly string[]).includes(opts.decode)) usage(`--decode must be one of ${AB_DECODES.join(', ')}; found "${opts.decode}"`);
+    methodOptions.decode = opts.decode;
+  }
+  if (opts.temperature !== undefined) {
+    const t = Number(opts.temperature);
+    if (!(t > 0) || !Number.isFinite(t)) usage(`--temperature expects a number > 0; found "${opts.temperature}"`);
+    methodOptions.temperature = t;
+  }
   if (opts.palette !== undefined) {
     if (existsSync(opts.palette) && statSync(opts.palette).isFile()) {
       methodOptions.palette = parsePalette(readFileSync(opts.palette, 'utf8'), { name: opts.palette, file: opts.palette });
@@ -129,8 +143,12 @@ export async function resolveMethodOptions(opts: MethodCliOptions, allowSimulate
     }
     const threads = opts.threads !== undefined ? parseIntOption('--threads', opts.threads, 1, 256) : undefined;
     const model = await loadModel(modelName!, { threads });
+    if (model.head === 'regression' && (opts.decode !== undefined || opts.temperature !== undefined)) {
+      usage(`--decode and --temperature apply to a classification-head model; model ${modelName} predicts a*b* directly (regression)`);
+    }
     return { method: createModelMethod(model), label: 'model', model: modelName!, size, methodOptions, note, takesHints: model.takesHints };
   }
+  if (opts.decode !== undefined || opts.temperature !== undefined) usage(`--decode and --temperature go with --method model (a classification-head model); found --method ${name}`);
   const method = getMethod(name);
   if (method.needsReference && !methodOptions.reference) {
     usage(`method ${name} needs --reference IMG (a color image to take the colors from)`);

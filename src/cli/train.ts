@@ -2,6 +2,7 @@
  * `medcolor train --data DATASET -o RUN`: trains the U-Net colorizer on a prepared dataset.
  */
 import type { Command } from 'commander';
+import { MODEL_HEADS } from '../models/contract.js';
 import { trainColorizer, type TrainOptions } from '../train/trainer.js';
 import { writeFileAtomicSync } from '../io/atomic.js';
 import { parseIntOption, usage } from './common.js';
@@ -19,6 +20,7 @@ interface TrainCliOptions {
   base: string;
   depth: string;
   global: boolean;
+  batchNorm: boolean;
   clipNorm?: string;
   perceptualModel?: string;
   perceptualWeight: string;
@@ -33,6 +35,14 @@ interface TrainCliOptions {
   trainedOn?: string;
   json?: string | boolean;
   quiet?: boolean;
+  head: string;
+  classStride: string;
+  classWeight: string;
+  init?: string;
+  trainOnly?: string;
+  warmup: string;
+  stepsPerEpoch?: string;
+  valLimit?: string;
 }
 
 const LOSSES = ['mse', 'l1', 'huber'];
@@ -66,6 +76,7 @@ export function registerTrain(program: Command): void {
     .option('--base <n>', 'filters of the first U-Net layer', '32')
     .option('--depth <n>', 'stride-2 downsamplings', '3')
     .option('--no-global', 'leave out the global-context branch')
+    .option('--no-batch-norm', 'no BatchNorm (the layout of an exported model; implied by --init MODEL.onnx, needed with --init of such a run\'s .ckpt)')
     .option('--clip-norm <x>', 'clip gradients to this global norm')
     .option('--perceptual-model <file.onnx>', 'frozen feature network (e.g. VGG16 to relu3_3; [N,3,H,W] ImageNet-normalized RGB in) for a perceptual loss')
     .option('--perceptual-weight <w>', 'weight of the perceptual loss', '0.05')
@@ -78,6 +89,14 @@ export function registerTrain(program: Command): void {
     .option('--resume', 'continue from RUN/last.ckpt')
     .option('--name <name>', 'model name written into the exported model')
     .option('--trained-on <text>', 'data description and license, written into the exported model')
+    .option('--head <head>', `what the network predicts: ${MODEL_HEADS.join(', ')} (classification: a distribution over a*b* bins, Zhang et al. 2016; both: one network with both outputs)`, 'regression')
+    .option('--class-stride <n>', 'classification head: its logits are at 1/n of the input resolution', '2')
+    .option('--class-weight <w>', 'classification head: weight of the cross-entropy in the loss', '1')
+    .option('--init <model>', 'warm start: an exported model (.onnx; the network is then built without BatchNorm, as exported) or a checkpoint (.ckpt) of the same network')
+    .option('--train-only <prefixes>', 'train only parameters whose names start with one of these (comma-separated), e.g. logits. for a new classification head on a warm start')
+    .option('--warmup <n>', 'learning-rate warm-up steps', '50')
+    .option('--steps-per-epoch <n>', 'steps between validations (default: train images / batch)')
+    .option('--val-limit <n>', 'validate on the first n records of the val split (default: all)')
     .option('--json [file]', 'print (or write to file) the result as JSON')
     .option('-q, --quiet', 'no progress output')
     .addHelpText('after', `
@@ -92,6 +111,7 @@ Example:
       if (!['cosine', 'step', 'constant'].includes(o.schedule)) usage(`--schedule must be cosine, step or constant; found "${o.schedule}"`);
       const depth = parseIntOption('--depth', o.depth, 1, 6);
       const crop = parseIntOption('--crop', o.crop, 2 ** depth, 4096);
+      if (!(MODEL_HEADS as readonly string[]).includes(o.head)) usage(`--head must be one of ${MODEL_HEADS.join(', ')}; found "${o.head}"`);
       if (crop % 2 ** depth) usage(`--crop must be divisible by 2^depth = ${2 ** depth}; found ${crop}`);
       const controller = new AbortController();
       const onSigint = () => {
@@ -110,7 +130,15 @@ Example:
         optimizer: o.optimizer as TrainOptions['optimizer'],
         schedule: o.schedule as TrainOptions['schedule'],
         crop,
-        unet: { base: parseIntOption('--base', o.base, 1, 1024), depth, globalContext: o.global },
+        unet: { base: parseIntOption('--base', o.base, 1, 1024), depth, globalContext: o.global, ...(o.init?.endsWith('.onnx') || !o.batchNorm ? { batchNorm: false } : {}) },
+        head: o.head as TrainOptions['head'],
+        classStride: parseIntOption('--class-stride', o.classStride, 1, 64),
+        classWeight: num('--class-weight', o.classWeight, 0),
+        init: o.init,
+        trainOnly: o.trainOnly ? o.trainOnly.split(',').map((x) => x.trim()).filter(Boolean) : undefined,
+        warmup: parseIntOption('--warmup', o.warmup, 0, 1e9),
+        stepsPerEpoch: o.stepsPerEpoch !== undefined ? parseIntOption('--steps-per-epoch', o.stepsPerEpoch, 1, 1e9) : undefined,
+        valLimit: o.valLimit !== undefined ? parseIntOption('--val-limit', o.valLimit, 1, 1e9) : undefined,
         clipNorm: o.clipNorm !== undefined ? num('--clip-norm', o.clipNorm, 0) : undefined,
         perceptualModel: o.perceptualModel,
         perceptualWeight: num('--perceptual-weight', o.perceptualWeight, 0),

@@ -14,12 +14,17 @@ import {
   INPUT_L,
   L_NORM,
   META,
+  MODEL_HEADS,
   normalizeL,
   OUTPUT_AB,
+  OUTPUT_AB_LOGITS,
+  type ModelHead,
 } from '../models/contract.js';
 import { checkDomain, parseDomainDescriptor, type DomainDescriptor } from '../models/domain.js';
 import { confidenceFromTable, parseErrorTable, type ErrorTable } from './error-table.js';
 import { FLIP_SPREAD_SCALE, flipHints, flipInterleavedAb, flipPlanar, FLIPS, predictionSpread } from './flip-confidence.js';
+import { AB_DECODES, type AbDecode } from '../color/ab-decode.js';
+import { decodeClassOutput } from '../models/decode-class-output.js';
 import { rasterizeHints, type HintPlanes, type Hints } from './hints.js';
 import type { BatchColorizationMethod, ColorizeInput, ColorizeResult, MethodOptions, MethodWarning } from './types.js';
 
@@ -69,6 +74,10 @@ export interface ColorizationModel {
   domain?: DomainDescriptor;
   /** Its expected error per pixel learned on its training split (metadata `medcolor.confidence`), when it has one. */
   errorTable?: ErrorTable;
+  /** What it predicts (metadata `medcolor.head`, default 'regression'): output `ab`, `ab_logits` or both. */
+  head: ModelHead;
+  /** Classification or both head: interleaved a*, b* of each bin center (metadata `medcolor.ab_bins`). */
+  abBins?: Float32Array;
 }
 
 /** Options of {@link createColorizationModel}. */
@@ -102,9 +111,15 @@ export function createColorizationModel(
 ): ColorizationModel {
   const metadata = options.metadata ?? {};
   const found = `found inputs [${session.inputNames.join(', ')}] and outputs [${session.outputNames.join(', ')}]`;
-  if (!session.inputNames.includes(INPUT_L) || !session.outputNames.includes(OUTPUT_AB)) {
-    throw new MedcolorError('ERR_MODEL_CONTRACT', `expected a model with input "${INPUT_L}" and output "${OUTPUT_AB}"; ${found}`, { file: options.source });
+  const head = (metadata[META.head] ?? 'regression') as ModelHead;
+  if (!MODEL_HEADS.includes(head)) {
+    throw new MedcolorError('ERR_MODEL_CONTRACT', `unsupported ${META.head} "${head}"; supported: ${MODEL_HEADS.map((h) => `"${h}"`).join(', ')}`, { file: options.source });
   }
+  const outputs = head === 'regression' ? [OUTPUT_AB] : head === 'classification' ? [OUTPUT_AB_LOGITS] : [OUTPUT_AB, OUTPUT_AB_LOGITS];
+  if (!session.inputNames.includes(INPUT_L) || outputs.some((n) => !session.outputNames.includes(n))) {
+    throw new MedcolorError('ERR_MODEL_CONTRACT', `expected a model with input "${INPUT_L}" and output${outputs.length > 1 ? 's' : ''} ${outputs.map((n) => `"${n}"`).join(' and ')} (${META.head} ${head}); ${found}`, { file: options.source });
+  }
+  const abBins = head === 'regression' ? undefined : parseAbBins(metadata[META.abBins], options.source);
   const hintInputs = [INPUT_HINT_AB, INPUT_HINT_MASK].filter((n) => session.inputNames.includes(n)).length;
   const hintsMeta = metadata[META.hints];
   if (hintsMeta !== undefined && hintsMeta !== HINTS_AB_MASK && hintsMeta !== 'none') {
@@ -143,6 +158,8 @@ export function createColorizationModel(
     takesHints,
     domain: parseDomainDescriptor(metadata[META.domain], options.source),
     errorTable: parseErrorTable(metadata[META.confidence], options.source),
+    head,
+    abBins,
   };
 }
 
@@ -164,6 +181,20 @@ export function checkModelDomain(model: ColorizationModel, input: { L: Float32Ar
   };
 }
 
+/** The bin centers of metadata `medcolor.ab_bins` (JSON [[a*, b*], ...]) as interleaved a*, b*. */
+function parseAbBins(v: string | undefined, file?: string): Float32Array {
+  let list: unknown;
+  try {
+    list = v === undefined ? undefined : JSON.parse(v);
+  } catch {
+    list = undefined;
+  }
+  if (!Array.isArray(list) || list.length < 2 || !list.every((c) => Array.isArray(c) && c.length === 2 && c.every((x) => typeof x === 'number' && Number.isFinite(x)))) {
+    throw new MedcolorError('ERR_MODEL_CONTRACT', `a classification head needs ${META.abBins}: a JSON list of at least 2 [a*, b*] bin centers; found ${v === undefined ? 'none' : `"${v.slice(0, 60)}"`}`, { file });
+  }
+  return Float32Array.from((list as number[][]).flat());
+}
+
 function parsePositive(v: string | undefined, dflt: number, key: string, file?: string): number {
   if (v === undefined || v === '') return dflt;
   const n = Number(v);
@@ -183,6 +214,24 @@ export interface ModelInput {
   hints?: HintPlanes;
 }
 
+/** How a classification (or both) head's distribution becomes a color. */
+export interface ModelDecodeOptions {
+  /**
+   * 'annealed-mean' (default of a classification head) or 'mean' of the predicted distribution
+   * (color/ab-decode.ts). A both head uses its regression output unless this is given.
+   */
+  decode?: AbDecode;
+  /** Temperature of the annealed mean (default 0.38; lower = more vivid). */
+  temperature?: number;
+}
+
+/** What the model gives for one input: interleaved a*b* and, from a classification head, the confidence. */
+export interface ModelPrediction {
+  ab: Float32Array;
+  /** Planar 0..1: 1 - entropy / ln(bins) of the predicted distribution (classification or both heads). */
+  confidence?: Float32Array;
+}
+
 /**
  * Runs the model on one or more L* planes of the same size in a single `session.run`
  * and returns interleaved a*b* for each (same size as its input).
@@ -190,7 +239,18 @@ export interface ModelInput {
  * @example
  * const [ab] = await runColorizationModel(model, [{ width: 256, height: 256, L }]);
  */
-export async function runColorizationModel(model: ColorizationModel, inputs: ModelInput[]): Promise<Float32Array[]> {
+export async function runColorizationModel(model: ColorizationModel, inputs: ModelInput[], options: ModelDecodeOptions = {}): Promise<Float32Array[]> {
+  return (await predictColorization(model, inputs, options)).map((p) => p.ab);
+}
+
+/**
+ * {@link runColorizationModel} with the confidence of a classification (or both) head.
+ *
+ * @example
+ * const [{ ab, confidence }] = await predictColorization(model, [{ width: 256, height: 256, L }], { decode: 'mean' });
+ */
+export async function predictColorization(model: ColorizationModel, inputs: ModelInput[], options: ModelDecodeOptions = {}): Promise<ModelPrediction[]> {
+  checkDecodeOptions(model, options);
   if (inputs.length === 0) return [];
   const { width, height } = inputs[0];
   for (const inp of inputs) {
@@ -219,13 +279,25 @@ export async function runColorizationModel(model: ColorizationModel, inputs: Mod
   }
   // A model exported with a fixed batch size runs in chunks of that size (the last one padded).
   const chunk = model.fixedBatch ?? inputs.length;
-  const results: Float32Array[] = [];
+  const results: ModelPrediction[] = [];
   for (let start = 0; start < inputs.length; start += chunk) {
     const part = inputs.slice(start, start + chunk);
-    const abs = await runChunk(model, part, model.fixedBatch ?? part.length, width, height);
+    const abs = await runChunk(model, part, model.fixedBatch ?? part.length, width, height, options);
     results.push(...abs);
   }
   return results;
+}
+
+function checkDecodeOptions(model: ColorizationModel, o: ModelDecodeOptions): void {
+  if (o.decode !== undefined && !AB_DECODES.includes(o.decode)) {
+    throw new MedcolorError('ERR_BAD_OPTION', `decode must be one of ${AB_DECODES.join(', ')}; found "${String(o.decode)}"`);
+  }
+  if (o.temperature !== undefined && !(typeof o.temperature === 'number' && o.temperature > 0 && Number.isFinite(o.temperature))) {
+    throw new MedcolorError('ERR_BAD_OPTION', `temperature must be a number > 0; found "${String(o.temperature)}"`);
+  }
+  if ((o.decode !== undefined || o.temperature !== undefined) && model.head === 'regression') {
+    throw new MedcolorError('ERR_BAD_OPTION', `model ${model.name} predicts a*b* directly (${META.head} regression): decode and temperature apply to a classification head only`, { file: model.source });
+  }
 }
 
 async function runChunk(
@@ -234,7 +306,8 @@ async function runChunk(
   n: number,
   width: number,
   height: number,
-): Promise<Float32Array[]> {
+  decode: ModelDecodeOptions,
+): Promise<ModelPrediction[]> {
   const hw = width * height;
   const x = new Float32Array(n * hw);
   for (let k = 0; k < inputs.length; k++) {
@@ -268,6 +341,13 @@ async function runChunk(
       { file: model.source, cause: e },
     );
   }
+  const logits = model.head === 'regression' ? undefined : checkLogits(model, out[OUTPUT_AB_LOGITS], n, width, height);
+  // A classification head, or a both head asked for a decoding, gives its colors from the logits.
+  const fromLogits = model.head === 'classification' || decode.decode !== undefined;
+  const decoded = logits
+    ? inputs.map((_, k) => decodeClassOutput(logits.data, k, logits.dims, model.abBins!, width, height, fromLogits ? { decode: decode.decode ?? 'annealed-mean', temperature: decode.temperature } : { decode: 'mean' }))
+    : undefined;
+  if (fromLogits) return decoded!;
   const ab = out[OUTPUT_AB];
   const dims = ab?.dims ?? [];
   if (!ab || !(ab.data instanceof Float32Array) || dims.length !== 4 || dims[0] !== n || dims[1] !== 2 ||
@@ -280,7 +360,7 @@ async function runChunk(
   }
   const data = ab.data;
   const s = model.abScale;
-  const results: Float32Array[] = [];
+  const results: ModelPrediction[] = [];
   for (let k = 0; k < inputs.length; k++) {
     // Planar [2,H,W] -> interleaved a,b per pixel.
     const res = new Float32Array(2 * hw);
@@ -289,7 +369,7 @@ async function runChunk(
       res[2 * i] = data[oa + i] * s;
       res[2 * i + 1] = data[ob + i] * s;
     }
-    results.push(res);
+    results.push(decoded ? { ab: res, confidence: decoded[k].confidence } : { ab: res });
   }
   return results;
 }
@@ -306,8 +386,22 @@ export function modelConfidence(model: ColorizationModel, L: Float32Array, ab: F
     : spread.map((s) => Math.exp(-s / FLIP_SPREAD_SCALE));
 }
 
+/** The `ab_logits` output checked against the contract: float32 [n, bins, height/s, width/s]. */
+function checkLogits(model: ColorizationModel, t: OrtTensorLike | undefined, n: number, width: number, height: number): { data: Float32Array; dims: number[] } {
+  const dims = [...(t?.dims ?? [])];
+  const q = model.abBins!.length / 2;
+  const ok = t && t.data instanceof Float32Array && dims.length === 4 && dims[0] === n && dims[1] === q &&
+    dims[2] > 0 && dims[3] > 0 && height % dims[2] === 0 && width % dims[3] === 0 && height / dims[2] === width / dims[3];
+  if (!ok) {
+    throw new MedcolorError('ERR_MODEL_CONTRACT',
+      `expected output "${OUTPUT_AB_LOGITS}" float32 [${n},${q},${height}/s,${width}/s] (${q} bins in ${META.abBins}); found ${t?.type ?? 'nothing'} [${dims.join(',')}]`,
+      { file: model.source });
+  }
+  return { data: t.data as Float32Array, dims };
+}
+
 /** Options of the `model` method. */
-export interface ModelMethodOptions extends MethodOptions {
+export interface ModelMethodOptions extends MethodOptions, ModelDecodeOptions {
   /**
    * Color hints for a hint-taking model, in the formats `scribble` reads, in the coordinates of
    * the full-size image (the frame: `hints.width`/`height`, else the size the pipeline resized
@@ -335,6 +429,14 @@ export function createModelMethod(model: ColorizationModel): BatchColorizationMe
   const colorizeBatch = async (inputs: ColorizeInput[], options?: ModelMethodOptions): Promise<ColorizeResult[]> => {
     // The same hints for every image of the batch (the frames of one multi-frame input).
     const feeds = inputs.map((inp) => withHints(inp, options));
+    if (model.head !== 'regression') {
+      // A classification or both head: the confidence is its distribution's entropy (no mirrored runs).
+      const ps = await predictColorization(model, feeds, decodeOptionsOf(options));
+      return ps.map((p, k) => {
+        const warning = checkModelDomain(model, inputs[k]);
+        return { width: inputs[k].width, height: inputs[k].height, ab: p.ab, ...(options?.confidence ? { confidence: p.confidence } : {}), ...(warning ? { warnings: [warning] } : {}) };
+      });
+    }
     // With options.confidence, the mirror images of every input run in the same batch.
     const mirrored = options?.confidence
       ? FLIPS.flatMap((flip) => feeds.map((f) => ({
@@ -344,7 +446,7 @@ export function createModelMethod(model: ColorizationModel): BatchColorizationMe
         ...(f.hints ? { hints: flipHints(f.hints, flip) } : {}),
       })))
       : [];
-    const abs = await runColorizationModel(model, [...feeds, ...mirrored]);
+    const abs = await runColorizationModel(model, [...feeds, ...mirrored], decodeOptionsOf(options));
     const n = inputs.length;
     return inputs.map((inp, k) => {
       const ab = abs[k];
@@ -367,6 +469,10 @@ export function createModelMethod(model: ColorizationModel): BatchColorizationMe
     },
     colorizeBatch,
   };
+}
+
+function decodeOptionsOf(o?: ModelMethodOptions): ModelDecodeOptions {
+  return { ...(o?.decode !== undefined ? { decode: o.decode } : {}), ...(o?.temperature !== undefined ? { temperature: o.temperature } : {}) };
 }
 
 /**

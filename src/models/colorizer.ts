@@ -3,14 +3,15 @@
  * The exported model follows the contract of ./contract.ts (names, normalization, metadata).
  */
 import type { Tensor } from '../nn/ir.js';
-import { huberLoss, l1Loss, mseLoss } from '../nn/losses.js';
+import { huberLoss, l1Loss, mseLoss, softCrossEntropyLoss } from '../nn/losses.js';
 import { importModel } from '../nn/onnx-io.js';
 import type { BuildContext } from '../nn/params.js';
-import { AB_SCALE, HINTS_AB_MASK, INPUT_HINT_AB, INPUT_HINT_MASK, INPUT_L, L_NORM, META, MODEL_FORMAT, OUTPUT_AB } from './contract.js';
+import { AB_SCALE, HINTS_AB_MASK, INPUT_HINT_AB, INPUT_HINT_MASK, INPUT_L, L_NORM, META, MODEL_FORMAT, OUTPUT_AB, OUTPUT_AB_LOGITS, type ModelHead } from './contract.js';
+import { classHeadLogits, DEFAULT_CLASS_STRIDE } from './class-head.js';
 import { fakeLoss, patchGan, realLoss, type PatchGanOptions } from './discriminator.js';
 import { imagenetNormalize, labToSrgbGraph } from './lab-graph.js';
 import { blendHints } from './hint-blend.js';
-import { unetForward, unetForwardWithFeatures, type UNetOptions } from './unet.js';
+import { unetFeatures, unetForward, unetForwardWithFeatures, type UNetOptions } from './unet.js';
 
 export type PixelLoss = 'mse' | 'l1' | 'huber';
 
@@ -31,7 +32,14 @@ export interface ColorizerConfig {
   hints?: boolean;
   /** Hint-taking model: blend the prediction with the spread hints by learned gates (models/hint-blend.ts); 'bilateral' spreads them in lightness bins. */
   hintBlend?: boolean | 'bilateral';
+  /** What the network predicts (contract.ts): a*b* (default), logits over a*b* bins, or both. */
+  head?: ModelHead;
+  /** Classification or both: the a*b* bins (color/ab-bins.ts) and the head's downsampling (default 2). */
+  classes?: { centers: Float32Array; grid: number; stride?: number };
 }
+
+/** Training input of a classification head: the rebalanced soft-encoded target [N,Q,H/stride,W/stride]. */
+export const TARGET_AB_CLASS = 'ab_class';
 
 /** Scale of the hint planes inside a hint-taking network (see colorizerForward). */
 export const HINT_GAIN = 10;
@@ -62,10 +70,19 @@ export function encoderEmbedding(ctx: BuildContext, L: Tensor, enc: { model: Uin
   return e;
 }
 
-/** Forward graph: { ab }. */
+/** Forward graph: { ab } (regression), { ab_logits } (classification) or both. */
 export function colorizerForward(ctx: BuildContext, ins: Record<string, Tensor>, cfg: ColorizerConfig): Record<string, Tensor> {
   const embedding = cfg.encoder ? encoderEmbedding(ctx, ins.L, cfg.encoder) : ins.embedding;
   const unet = embedding ? { ...cfg.unet, embeddingSize: embedding.shape[1] } : cfg.unet;
+  const head = cfg.head ?? 'regression';
+  if (head !== 'regression') {
+    if (cfg.hints) throw new Error(`a ${head} head with hint inputs is not supported`);
+    if (!cfg.classes) throw new Error(`a ${head} head needs the a*b* bins (cfg.classes)`);
+    const q = cfg.classes.centers.length / 2, stride = cfg.classes.stride ?? DEFAULT_CLASS_STRIDE;
+    if (head === 'classification') return { [OUTPUT_AB_LOGITS]: classHeadLogits(ctx, unetFeatures(ctx, ins[INPUT_L], unet, embedding), q, stride) };
+    const { ab, features } = unetForwardWithFeatures(ctx, ins[INPUT_L], unet, embedding);
+    return { [OUTPUT_AB]: ab, [OUTPUT_AB_LOGITS]: classHeadLogits(ctx, features, q, stride) };
+  }
   if (!cfg.hints) return { [OUTPUT_AB]: unetForward(ctx, ins[INPUT_L], unet, embedding) };
   // The hint planes, scaled by HINT_GAIN (a reparametrization: their weights start at zero in a
   // warm start and Adam moves a weight by about lr per step, so the gain makes the hint path
@@ -90,6 +107,16 @@ export function colorizerInputShapes(cfg: Pick<ColorizerConfig, 'hints'>, n: num
 
 /** Metadata written into an exported colorizer. */
 export function colorizerMetadata(cfg: ColorizerConfig, extra: Record<string, string>): Record<string, string> {
+  const head = cfg.head ?? 'regression';
+  const logitsText = cfg.classes
+    ? `ab_logits: float32 [N,${cfg.classes.centers.length / 2},H/${cfg.classes.stride ?? DEFAULT_CLASS_STRIDE},W/${cfg.classes.stride ?? DEFAULT_CLASS_STRIDE}], logits over the a*b* bins of ab_bins`
+    : '';
+  const abText = 'ab: float32 [N,2,H,W] in [-1,1]; a*b* = ab * ab_scale';
+  const classMeta: Record<string, string> = head === 'regression' || !cfg.classes ? {} : {
+    [META.head]: head,
+    [META.abGrid]: String(cfg.classes.grid),
+    [META.abBins]: JSON.stringify(Array.from({ length: cfg.classes.centers.length / 2 }, (_, k) => [cfg.classes!.centers[2 * k], cfg.classes!.centers[2 * k + 1]])),
+  };
   return {
     [META.format]: MODEL_FORMAT,
     [META.lNorm]: L_NORM,
@@ -97,7 +124,8 @@ export function colorizerMetadata(cfg: ColorizerConfig, extra: Record<string, st
     [META.inputs]: 'L: float32 [N,1,H,W], L*/50-1; H and W divisible by ' + 2 ** (cfg.unet.depth ?? 3) +
       (cfg.hints ? '; hint_ab: float32 [N,2,H,W], hinted a*b*/ab_scale (0 elsewhere); hint_mask: float32 [N,1,H,W], 1 at hinted pixels' : ''),
     ...(cfg.hints ? { [META.hints]: HINTS_AB_MASK } : {}),
-    [META.outputs]: 'ab: float32 [N,2,H,W] in [-1,1]; a*b* = ab * ab_scale',
+    [META.outputs]: head === 'classification' ? logitsText : head === 'both' ? `${abText}; ${logitsText}` : abText,
+    ...classMeta,
     [META.architecture]: JSON.stringify({ type: 'unet', ...cfg.unet, ...(cfg.hintBlend ? { hintBlend: cfg.hintBlend } : {}) }),
     [META.loss]: cfg.loss,
     ...extra,
@@ -117,6 +145,8 @@ export interface LossConfig {
   perceptual?: { model: Uint8Array; weight: number };
   /** Adversarial loss with a PatchGAN discriminator (parameters under `disc.`), trained in alternation. */
   adversarial?: { weight: number; discriminator?: PatchGanOptions };
+  /** Weight of the classification loss (soft cross-entropy against `ab_class`) of a classification or both head (default 1). */
+  classWeight?: number;
 }
 
 /**
@@ -125,10 +155,21 @@ export interface LossConfig {
  */
 export function generatorObjective(ctx: BuildContext, ins: Record<string, Tensor>, cfg: ColorizerConfig, lc: LossConfig): { loss: Tensor; extras: Record<string, Tensor> } {
   const g = ctx.g;
-  const pred = colorizerForward(ctx, ins, cfg).ab;
+  const outs = colorizerForward(ctx, ins, cfg);
+  if (cfg.head === 'classification') {
+    if (lc.perceptual || lc.adversarial) throw new Error('perceptual and adversarial losses need an a*b* output: use a regression or both head');
+    const ce = softCrossEntropyLoss(g, outs[OUTPUT_AB_LOGITS], ins[TARGET_AB_CLASS]);
+    return { loss: (lc.classWeight ?? 1) === 1 ? ce : g.op1('Mul', [ce, g.scalar(lc.classWeight ?? 1)]), extras: {} };
+  }
+  const pred = outs.ab;
   const extras: Record<string, Tensor> = { pred };
   let loss = pixelLoss(ctx, lc.pixel, pred, ins.ab);
   if ((lc.pixelWeight ?? 1) !== 1) loss = g.op1('Mul', [loss, g.scalar(lc.pixelWeight ?? 1)]);
+  if (cfg.head === 'both') {
+    const ce = softCrossEntropyLoss(g, outs[OUTPUT_AB_LOGITS], ins[TARGET_AB_CLASS]);
+    extras.classification = ce;
+    loss = g.op1('Add', [loss, g.op1('Mul', [ce, g.scalar(lc.classWeight ?? 1)])]);
+  }
   if (lc.perceptual) {
     const rgbPred = imagenetNormalize(g, labToSrgbGraph(g, ins.L, pred, AB_SCALE));
     const rgbTrue = imagenetNormalize(g, labToSrgbGraph(g, ins.L, ins.ab, AB_SCALE));

@@ -8,7 +8,14 @@
  * - hint-taking models only (metadata `medcolor.hints` = "ab+mask"), as in Zhang et al. 2017:
  *   `hint_ab` [N,2,H,W]: the hinted a*b* divided by {@link AB_SCALE} where the mask is 1, else 0;
  *   `hint_mask` [N,1,H,W]: 1 at hinted pixels, 0 elsewhere. All zeros = automatic colorization.
- * Output: `ab` [N,2,H,W] in [-1,1]; a*b* = ab * `medcolor.ab_scale` (default {@link AB_SCALE}).
+ * Outputs, by the model's head (metadata `medcolor.head`; absent = "regression", every model
+ * before the classification head):
+ * - "regression": `ab` [N,2,H,W] in [-1,1]; a*b* = ab * `medcolor.ab_scale` (default {@link AB_SCALE});
+ * - "classification" (Zhang et al. 2016): `ab_logits` [N,Q,H/s,W/s], logits over the Q a*b* bins
+ *   whose centers `medcolor.ab_bins` lists (JSON [[a*, b*], ...], grid `medcolor.ab_grid`), at
+ *   1/s of the input's resolution (s = H divided by the output's height); decoded by the mean or
+ *   the annealed mean (color/ab-decode.ts) and upsampled;
+ * - "both": one network with both outputs.
  */
 
 /** Input name of the normalized lightness. */
@@ -19,6 +26,12 @@ export const INPUT_HINT_AB = 'hint_ab';
 export const INPUT_HINT_MASK = 'hint_mask';
 /** Output name of the normalized a*b*. */
 export const OUTPUT_AB = 'ab';
+/** Output name of the logits over the a*b* bins (classification head). */
+export const OUTPUT_AB_LOGITS = 'ab_logits';
+
+/** What a model predicts: a*b* (regression), a distribution over a*b* bins (classification), or both. */
+export type ModelHead = 'regression' | 'classification' | 'both';
+export const MODEL_HEADS: readonly ModelHead[] = ['regression', 'classification', 'both'];
 
 /** The `metadata_props` keys an exported colorizer carries. */
 export const META = {
@@ -42,6 +55,14 @@ export const META = {
   domain: 'medcolor.domain',
   /** JSON: the expected error per pixel learned on the training split (methods/error-table.ts), for the confidence map. */
   confidence: 'medcolor.confidence',
+  /** The head: "regression" (absent = this), "classification" or "both" ({@link ModelHead}). */
+  head: 'medcolor.head',
+  /** Classification head: JSON [[a*, b*], ...], the center of each bin, in the order of `ab_logits`' channels. */
+  abBins: 'medcolor.ab_bins',
+  /** Classification head: grid size of the bins (a*b* units). */
+  abGrid: 'medcolor.ab_grid',
+  /** JSON: validation scores of the other decodings of a classification or both head. */
+  valDecodes: 'medcolor.val_decodes',
 } as const;
 
 /** Value of `medcolor.format` written by the exporter. */

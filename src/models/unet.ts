@@ -63,6 +63,12 @@ export function unetForward(ctx: BuildContext, L: Tensor, o: UNetOptions = {}, e
 
 /** {@link unetForward}, also returning the last decoder features (the input of the 1x1 head). */
 export function unetForwardWithFeatures(ctx: BuildContext, L: Tensor, o: UNetOptions = {}, embedding?: Tensor, guide?: Tensor): { ab: Tensor; features: Tensor } {
+  const h = unetFeatures(ctx, L, o, embedding, guide);
+  return { ab: ctx.g.op1('Tanh', [conv2d(ctx, 'head', h, { out: 2, k: 1 })]), features: h };
+}
+
+/** The U-Net without its a*b* head: the last decoder features [N,base,H,W] (input of the heads). */
+export function unetFeatures(ctx: BuildContext, L: Tensor, o: UNetOptions = {}, embedding?: Tensor, guide?: Tensor): Tensor {
   const ch = unetChannels(o);
   const depth = ch.length - 1;
   const f = 2 ** depth;
@@ -105,5 +111,5 @@ export function unetForwardWithFeatures(ctx: BuildContext, L: Tensor, o: UNetOpt
     const up = convTranspose2d(ctx, `up${i}`, h, { out: ch[i] });
     h = convBlock(ctx, `dec${i}`, withGuide(concat(ctx, [up, enc[i]]), i), { out: ch[i] }, bn);
   }
-  return { ab: ctx.g.op1('Tanh', [conv2d(ctx, 'head', h, { out: 2, k: 1 })]), features: h };
+  return h;
 }

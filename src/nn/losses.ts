@@ -27,3 +27,16 @@ export function huberLoss(g: Graph, pred: Tensor, target: Tensor, delta = 0.1): 
   const lin = mul(g, sub(g, a, c), g.scalar(delta));
   return g.op1('ReduceMean', [g.op1('Add', [quad, lin])], { keepdims: 0 }, 'huber');
 }
+
+/**
+ * Cross-entropy with soft targets along `axis` (default 1, the channels of NCHW):
+ * -sum(target * logsoftmax(logits)) divided by the number of distributions (elements / size of
+ * the axis). Targets need not sum to 1 (a per-distribution weight may be folded into them).
+ */
+export function softCrossEntropyLoss(g: Graph, logits: Tensor, target: Tensor, axis = 1): Tensor {
+  const logp = g.op1('LogSoftmax', [logits], { axis });
+  const ax = axis < 0 ? axis + logits.shape.length : axis;
+  const count = logits.shape.reduce((a, b) => a * b, 1) / logits.shape[ax];
+  const total = g.op1('ReduceSum', [mul(g, target, logp), g.ints(logits.shape.map((_, i) => i))], { keepdims: 0 });
+  return g.op1('Mul', [total, g.scalar(-1 / count)], {}, 'soft_ce');
+}

@@ -22,6 +22,8 @@ export const COLORIZE_PARAMETERS = [
   query('confidence', str('true: also return the per-pixel confidence map (docs/trust.md) as colorized.confidence.png (8-bit gray, 255 = sure) or, with format=dcm, colorized.confidence.dcm (a grayscale Secondary Capture in its own series); the reply is then a ZIP; header x-medcolor-confidence gives the mean', { enum: ['true', 'false', '1', '0'] })),
   query('min-confidence', { type: 'number', minimum: 0, maximum: 1, description: 'fade chroma to gray where the confidence is below this (full color at it and above, gray at half of it and below); L* never changes' }),
   query('strict', str("true: refuse an input outside the model's domain (422 ERR_OUT_OF_DOMAIN) instead of colorizing it with the warning WARN_OUT_OF_DOMAIN (x-medcolor-warnings)", { enum: ['true', 'false', '1', '0'] })),
+  query('decode', str('a classification-head model: mean or annealed-mean (default) of the predicted a*b* distribution; a both-head model uses its regression output unless this is given', { enum: ['mean', 'annealed-mean'] })),
+  query('temperature', { type: 'number', exclusiveMinimum: 0, description: 'temperature of the annealed mean (default 0.38; lower = more vivid)' }),
 ];
 
 /** The OpenAPI 3.1 document. */

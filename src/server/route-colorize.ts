@@ -16,7 +16,7 @@ import { sendError, type ServerContext } from './app.js';
 import { resolveRequestMethod } from './method-cache.js';
 
 /** Query parameters POST /v1/colorize understands (anything else is a 400, to catch typos). */
-export const COLORIZE_QUERY = ['method', 'model', 'format', 'frame', 'window', 'palette', 'size', 'seed', 'strict', 'confidence', 'min-confidence'] as const;
+export const COLORIZE_QUERY = ['method', 'model', 'format', 'frame', 'window', 'palette', 'size', 'seed', 'strict', 'confidence', 'min-confidence', 'decode', 'temperature'] as const;
 
 interface Upload {
   file?: Uint8Array;
@@ -54,6 +54,9 @@ function parseQuery(query: Record<string, string | string[] | undefined>) {
   const methodOptions: MethodOptions = {};
   if (q.seed !== undefined) methodOptions.seed = parseInteger('seed', q.seed, 0, 2 ** 31 - 1);
   if (q.palette !== undefined) methodOptions.palette = q.palette;
+  // A classification head's decoding; the model method checks the values.
+  if (q.decode !== undefined) methodOptions.decode = q.decode;
+  if (q.temperature !== undefined) methodOptions.temperature = Number(q.temperature);
   const flag = (name: string): boolean => {
     const v = q[name];
     if (v !== undefined && !['true', 'false', '1', '0'].includes(v)) bad(`${name} expects true or false; found "${v}"`);

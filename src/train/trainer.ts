@@ -21,8 +21,12 @@ import { loadModel } from '../io/model-loader.js';
 import { writeOnnxMetadata } from '../io/model-metadata.js';
 import { rasterizeHints, simulateHints, writeHintInputs } from '../methods/hints.js';
 import { computeReport } from '../metrics/report.js';
-import { colorizerForward, colorizerInputShapes, colorizerMetadata, discriminatorObjective, generatorObjective, type ColorizerConfig, type LossConfig, type PixelLoss } from '../models/colorizer.js';
-import { AB_SCALE, INPUT_HINT_AB, INPUT_HINT_MASK, META, denormalizeL } from '../models/contract.js';
+import { CLASS_HEAD_PREFIX, DEFAULT_CLASS_STRIDE } from '../models/class-head.js';
+import { colorizerForward, colorizerInputShapes, colorizerMetadata, discriminatorObjective, generatorObjective, TARGET_AB_CLASS, type ColorizerConfig, type LossConfig, type PixelLoss } from '../models/colorizer.js';
+import { AB_SCALE, INPUT_HINT_AB, INPUT_HINT_MASK, META, OUTPUT_AB, OUTPUT_AB_LOGITS, denormalizeL, type ModelHead } from '../models/contract.js';
+import { decodeClassOutput } from '../models/decode-class-output.js';
+import type { DecodeAbOptions } from '../color/ab-decode.js';
+import { computeClassTargets, makeClassTarget, type ClassTargets } from './class-targets.js';
 import type { UNetOptions } from '../models/unet.js';
 import { loadExportedWeights } from '../models/warm-start.js';
 import '../nn/index.js';
@@ -104,6 +108,21 @@ export interface TrainOptions {
   patience?: number;
   /** Stop after this many minutes (checked after each step; validation still runs) [none]. */
   maxMinutes?: number;
+  /**
+   * What the network predicts ['regression']: a*b*; 'classification': logits over the a*b* bins
+   * (Zhang et al. 2016: soft-encoded targets, class rebalancing from the train split, validated
+   * by the annealed mean); 'both': one network with both outputs (loss: pixel + classWeight x
+   * cross-entropy; validated by the regression output).
+   */
+  head?: ModelHead;
+  /** Classification head: downsampling of its logits [2]; rebalancing lambda [0.5] and smoothing sigma [5]. */
+  classStride?: number;
+  rebalanceLambda?: number;
+  rebalanceSigma?: number;
+  /** Weight of the cross-entropy in the loss [1]. */
+  classWeight?: number;
+  /** Train only the parameters whose names start with one of these (e.g. ['logits.'], the new head of a warm start) [all]. */
+  trainOnly?: string[];
   /** Model name written into the metadata ['colorizer']. */
   name?: string;
   /** Text about the training data and its license, written into the metadata. */
@@ -138,6 +157,9 @@ export interface ValidationScores {
   /** Hint-taking models: the same scores with `valCount` simulated hints per image. */
   hinted?: { count: number; psnr: number; ssim: number; deltaE2000: number };
 }
+
+/** How validation turns a model's output into a*b*: its `ab`, or its `ab_logits` decoded. */
+export type ValidationDecode = { output: 'ab' } | ({ output: 'ab_logits'; centers: Float32Array } & DecodeAbOptions);
 
 export interface TrainResult {
   best: ValidationScores & { epoch: number };
@@ -215,7 +237,7 @@ export function addHintInputs(b: Batch, o: { none?: boolean; count?: number; p?:
  * (`hints.count` given) each record i gets that many hints simulated with seed i + 1, the rule
  * of `medcolor eval`; count 0 feeds empty hint planes.
  */
-export async function validate(ds: Dataset, split: string, ev: EvalSession, valBatch: number, hints?: { count: number }, limit = Infinity): Promise<ValidationScores> {
+export async function validate(ds: Dataset, split: string, ev: EvalSession, valBatch: number, hints?: { count: number }, limit = Infinity, decode: ValidationDecode = { output: 'ab' }): Promise<ValidationScores> {
   const count = Math.min(limit, ds.splits[split]?.count ?? 0);
   if (!count) throw new MedcolorError('ERR_DATASET', `split '${split}' is empty in ${ds.dir}`);
   const s = ds.size, n = s * s;
@@ -225,15 +247,26 @@ export async function validate(ds: Dataset, split: string, ev: EvalSession, valB
     while (idx.length < valBatch) idx.push(idx[idx.length - 1]); // pad the last batch
     const b = makeBatch(ds, split, idx);
     const feeds: Record<string, Float32Array> = { L: b.L, ...(hints ? addHintInputs(b, { count: hints.count, seedOf: (k) => idx[k] + 1 }) : {}) };
-    const out = (await ev.run(feeds)).ab;
+    const outs = await ev.run(feeds);
     for (let k = 0; k < Math.min(valBatch, count - i0); k++) {
       const L = new Float32Array(n);
       for (let i = 0; i < n; i++) L[i] = denormalizeL(b.L[k * n + i]);
-      const pred = interleaveAb(out, 2 * k * n, n, AB_SCALE);
+      let pred: Float32Array, out: Float32Array, o = 2 * k * n;
+      if (decode.output === 'ab') {
+        out = outs[OUTPUT_AB];
+        pred = interleaveAb(out, 2 * k * n, n, AB_SCALE);
+      } else {
+        const logits = outs[OUTPUT_AB_LOGITS], q = decode.centers.length / 2, hs = Math.round(Math.sqrt(logits.length / (valBatch * q)));
+        pred = decodeClassOutput(logits, k, [valBatch, q, hs, hs], decode.centers, s, s, decode).ab;
+        // Planar normalized a*b* for the loss-space MSE below.
+        out = new Float32Array(2 * n);
+        for (let i = 0; i < n; i++) { out[i] = pred[2 * i] / AB_SCALE; out[n + i] = pred[2 * i + 1] / AB_SCALE; }
+        o = 0;
+      }
       const truth = interleaveAb(b.ab, 2 * k * n, n, AB_SCALE);
       let se = 0;
       for (let i = 0; i < 2 * n; i++) {
-        const d = out[2 * k * n + i] - b.ab[2 * k * n + i];
+        const d = out[o + i] - b.ab[2 * k * n + i];
         se += d * d;
       }
       mse += se / (2 * n);
@@ -273,6 +306,8 @@ export interface TrainingRun {
   stopped: TrainResult['stopped'];
   lastPath: string;
   bestPath: string;
+  /** Classification or both head: bins, rebalancing weights, stride. */
+  classTargets?: ClassTargets;
 }
 
 /** The score that picks the best epoch: val PSNR, averaged with the hinted PSNR for hint-taking models. */
@@ -300,6 +335,16 @@ export async function setupTraining(options: TrainOptions): Promise<TrainingRun>
   if (o.crop > size) throw new MedcolorError('ERR_USAGE', `--crop ${o.crop} is larger than the dataset's size ${size}`);
   mkdirSync(options.out, { recursive: true });
   const cfg: ColorizerConfig = { unet: o.unet, loss: o.loss, hints: !!o.hints, hintBlend: o.hints ? options.hintBlend : undefined };
+  const head = options.head ?? 'regression';
+  let classTargets: ClassTargets | undefined;
+  if (head !== 'regression') {
+    if (o.hints) throw new MedcolorError('ERR_USAGE', `a ${head} head does not take hints; train hint-taking models with the regression head`);
+    const stride = options.classStride ?? DEFAULT_CLASS_STRIDE;
+    if (o.crop % stride || size % stride) throw new MedcolorError('ERR_USAGE', `the crop (${o.crop}) and the dataset's size (${size}) must be divisible by the classification stride ${stride}`);
+    classTargets = computeClassTargets(datasets, { stride, lambda: options.rebalanceLambda, sigma: options.rebalanceSigma });
+    cfg.head = head;
+    cfg.classes = { centers: classTargets.bins.centers, grid: classTargets.bins.grid, stride };
+  }
   if (options.encoder) {
     const model = options.encoder.model ?? (options.encoder.path ? new Uint8Array(readFileSync(options.encoder.path)) : undefined);
     if (!model) throw new MedcolorError('ERR_USAGE', 'encoder: give a path or the model bytes');
@@ -307,19 +352,21 @@ export async function setupTraining(options: TrainOptions): Promise<TrainingRun>
   }
   const store = new ParamStore();
   const optimizer: OptimizerConfig = { type: o.optimizer, weightDecay: options.weightDecay ?? (o.optimizer === 'adamw' ? 1e-4 : 0), clipNorm: options.clipNorm };
-  const lossCfg: LossConfig = { pixel: o.loss };
+  const lossCfg: LossConfig = { pixel: o.loss, classWeight: options.classWeight };
   if (options.perceptualModel !== undefined) {
     const bytes = typeof options.perceptualModel === 'string' ? readFileSync(options.perceptualModel) : options.perceptualModel;
     lossCfg.perceptual = { model: new Uint8Array(bytes), weight: options.perceptualWeight ?? 0.05 };
   }
   if (options.adversarialWeight) lossCfg.adversarial = { weight: options.adversarialWeight, discriminator: { base: options.discriminatorBase ?? 32 } };
-  const shapes = { ...colorizerInputShapes(cfg, o.batch, o.crop), ab: [o.batch, 2, o.crop, o.crop] };
+  const shapes: Record<string, number[]> = { ...colorizerInputShapes(cfg, o.batch, o.crop), ab: [o.batch, 2, o.crop, o.crop] };
+  if (classTargets) shapes[TARGET_AB_CLASS] = [o.batch, classTargets.bins.count, o.crop / classTargets.stride, o.crop / classTargets.stride];
+  const trainOnly = options.trainOnly;
   const ts = await TrainSession.create({
     store,
     inputs: shapes,
     build: (ctx, ins) => generatorObjective(ctx, ins, cfg, lossCfg),
     optimizer,
-    update: (name) => !name.startsWith('disc.'),
+    update: (name) => !name.startsWith('disc.') && (!trainOnly || trainOnly.some((p) => name.startsWith(p))),
   }, { seed: o.seed, spinning: false });
   if (options.init && !options.resume) initializeFrom(store, options.init);
   // The discriminator step, in alternation with the generator's (sharing the parameter store).
@@ -355,6 +402,7 @@ export async function setupTraining(options: TrainOptions): Promise<TrainingRun>
     stopped: 'completed',
     lastPath: join(options.out, 'last.ckpt'),
     bestPath: join(options.out, 'best.ckpt'),
+    classTargets,
   };
   if (options.resume) {
     if (!existsSync(run.lastPath)) throw new MedcolorError('ERR_CHECKPOINT', `--resume: no checkpoint at ${run.lastPath}`);
@@ -380,7 +428,7 @@ export async function setupTraining(options: TrainOptions): Promise<TrainingRun>
  */
 function initializeFrom(store: ParamStore, file: string): void {
   if (!file.endsWith('.ckpt')) {
-    loadExportedWeights(store, new Uint8Array(readFileSync(file)), file, { fresh: ['hint_gate.'] });
+    loadExportedWeights(store, new Uint8Array(readFileSync(file)), file, { fresh: ['hint_gate.', CLASS_HEAD_PREFIX] });
     return;
   }
   const ck = loadCheckpoint(file);
@@ -428,6 +476,7 @@ function nextBatch(run: TrainingRun): Record<string, Float32Array> {
     ab: concatArrays(parts.map((p) => p.ab)),
   };
   const feeds: Record<string, Float32Array> = { L: b.L, ab: b.ab };
+  if (run.classTargets) feeds[TARGET_AB_CLASS] = makeClassTarget(run.classTargets, b);
   if (o.hints) {
     const none = run.rng.next() < o.hints.noHintShare;
     Object.assign(feeds, addHintInputs(b, { none, p: o.hints.p, rand: () => run.rng.next() }));
@@ -450,12 +499,17 @@ async function validateAll(run: TrainingRun): Promise<ValidationScores> {
   const hinted: ValidationScores[] = [];
   for (const ds of run.datasets) {
     const limit = run.options.valLimit;
-    plain.push(await validate(ds, 'val', run.ev, o.valBatch, o.hints ? { count: 0 } : undefined, limit));
+    plain.push(await validate(ds, 'val', run.ev, o.valBatch, o.hints ? { count: 0 } : undefined, limit, validationDecode(run)));
     if (o.hints) hinted.push(await validate(ds, 'val', run.ev, o.valBatch, { count: o.hints.valCount }, limit));
   }
   const v: ValidationScores = { psnr: mean(plain, 'psnr'), ssim: mean(plain, 'ssim'), deltaE2000: mean(plain, 'deltaE2000'), loss: mean(plain, 'loss') };
   if (o.hints) v.hinted = { count: o.hints.valCount, psnr: mean(hinted, 'psnr'), ssim: mean(hinted, 'ssim'), deltaE2000: mean(hinted, 'deltaE2000') };
   return v;
+}
+
+/** Validation decodes a classification head's logits by the annealed mean (T 0.38), the default of inference; a both head by its regression output. */
+function validationDecode(run: TrainingRun): ValidationDecode {
+  return run.cfg.head === 'classification' && run.classTargets ? { output: 'ab_logits', centers: run.classTargets.bins.centers, decode: 'annealed-mean' } : { output: 'ab' };
 }
 
 /**
@@ -490,7 +544,7 @@ export async function runEpoch(run: TrainingRun): Promise<boolean> {
     let eta = (remaining * o.batch) / ips;
     if (options.maxMinutes !== undefined) eta = Math.min(eta, Math.max(0, options.maxMinutes * 60 - secs));
     options.onProgress?.({ kind: 'step', epoch: run.epoch, epochs: o.epochs, step: s + 1, stepsPerEpoch: run.stepsPerEpoch, loss: r.loss, imagesPerSecond: ips, etaSeconds: eta });
-    if (ts.stepCount % 10 === 0) log(run, { type: 'step', step: ts.stepCount, epoch: run.epoch, loss: r.loss, lr, gradNorm: r.gradNorm, imagesPerSecond: ips, ...(r.extras.perceptual ? { perceptual: r.extras.perceptual[0] } : {}), ...(r.extras.adversarial ? { adversarial: r.extras.adversarial[0], discriminator: dLoss } : {}) });
+    if (ts.stepCount % 10 === 0) log(run, { type: 'step', step: ts.stepCount, epoch: run.epoch, loss: r.loss, lr, gradNorm: r.gradNorm, imagesPerSecond: ips, ...(r.extras.perceptual ? { perceptual: r.extras.perceptual[0] } : {}), ...(r.extras.adversarial ? { adversarial: r.extras.adversarial[0], discriminator: dLoss } : {}), ...(r.extras.classification ? { classification: r.extras.classification[0] } : {}) });
     if (options.maxMinutes !== undefined && secs > options.maxMinutes * 60) {
       timeUp = true;
       lossSum = (lossSum / (s + 1)) * run.stepsPerEpoch;
@@ -536,6 +590,8 @@ export async function exportBestModel(run: TrainingRun, seconds: number): Promis
       epochs: best.epoch, steps: run.ts.stepCount, batch: o.batch, crop: o.crop, lr: o.lr, schedule: o.schedule, optimizer: o.optimizer, loss: o.loss,
       perceptualWeight: run.lossCfg.perceptual?.weight, adversarialWeight: run.lossCfg.adversarial?.weight, seed: o.seed, seconds: Math.round(seconds),
       ...(o.hints ? { hints: o.hints } : {}), ...(options.init ? { init: options.init } : {}),
+      ...(run.classTargets ? { head: run.cfg.head, classStride: run.classTargets.stride, rebalanceLambda: run.classTargets.lambda, rebalanceSigma: run.classTargets.sigma, classWeight: run.lossCfg.classWeight ?? 1 } : {}),
+      ...(options.trainOnly ? { trainOnly: options.trainOnly } : {}),
     }),
     [META.val]: JSON.stringify({ psnr: +best.psnr.toFixed(2), ssim: +best.ssim.toFixed(4), deltaE2000: +best.deltaE2000.toFixed(2), ...(best.hinted ? { hinted: { count: best.hinted.count, psnr: +best.hinted.psnr.toFixed(2) } } : {}) }),
   }));

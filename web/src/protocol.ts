@@ -29,6 +29,9 @@ export interface MethodSpec {
   referenceId?: number;
   strokes?: StrokeSpec[];
   seed?: number;
+  /** A classification-head model: 'mean' or 'annealed-mean' (its default), and the annealing temperature. */
+  decode?: 'mean' | 'annealed-mean';
+  temperature?: number;
 }
 
 /** Header essentials shown in the side panel. */

@@ -100,6 +100,8 @@ function methodOptionsOf(spec: MethodSpec): MethodOptions {
   if (spec.palette) o.palette = spec.palette;
   if (spec.lutMode) o.mode = spec.lutMode;
   if (spec.seed !== undefined) o.seed = spec.seed;
+  if (spec.decode !== undefined) o.decode = spec.decode;
+  if (spec.temperature !== undefined) o.temperature = spec.temperature;
   if (spec.referenceId !== undefined) {
     const ref = references.get(spec.referenceId);
     if (!ref) throw new MedcolorError('ERR_USAGE', 'the reference image is no longer open; drop it again');
