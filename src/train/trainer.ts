@@ -156,6 +156,8 @@ export interface ValidationScores {
   loss: number;
   /** Hint-taking models: the same scores with `valCount` simulated hints per image. */
   hinted?: { count: number; psnr: number; ssim: number; deltaE2000: number };
+  /** Both heads: the scores of the classification output (annealed mean). */
+  classified?: { psnr: number; ssim: number; deltaE2000: number };
 }
 
 /** How validation turns a model's output into a*b*: its `ab`, or its `ab_logits` decoded. */
@@ -310,9 +312,9 @@ export interface TrainingRun {
   classTargets?: ClassTargets;
 }
 
-/** The score that picks the best epoch: val PSNR, averaged with the hinted PSNR for hint-taking models. */
+/** The score that picks the best epoch: val PSNR, averaged with the hinted PSNR for hint-taking models and with the classification output's for both heads. */
 function selectionScore(v: ValidationScores): number {
-  return v.hinted ? (v.psnr + v.hinted.psnr) / 2 : v.psnr;
+  return v.hinted ? (v.psnr + v.hinted.psnr) / 2 : v.classified ? (v.psnr + v.classified.psnr) / 2 : v.psnr;
 }
 
 /**
@@ -497,17 +499,21 @@ async function validateAll(run: TrainingRun): Promise<ValidationScores> {
   const mean = <T extends object>(xs: T[], key: keyof T) => xs.reduce((s, x) => s + (x[key] as number), 0) / xs.length;
   const plain: ValidationScores[] = [];
   const hinted: ValidationScores[] = [];
+  const classified: ValidationScores[] = [];
+  const both = run.cfg.head === 'both' && run.classTargets;
   for (const ds of run.datasets) {
     const limit = run.options.valLimit;
     plain.push(await validate(ds, 'val', run.ev, o.valBatch, o.hints ? { count: 0 } : undefined, limit, validationDecode(run)));
     if (o.hints) hinted.push(await validate(ds, 'val', run.ev, o.valBatch, { count: o.hints.valCount }, limit));
+    if (both) classified.push(await validate(ds, 'val', run.ev, o.valBatch, undefined, limit, { output: 'ab_logits', centers: run.classTargets!.bins.centers, decode: 'annealed-mean' }));
   }
   const v: ValidationScores = { psnr: mean(plain, 'psnr'), ssim: mean(plain, 'ssim'), deltaE2000: mean(plain, 'deltaE2000'), loss: mean(plain, 'loss') };
   if (o.hints) v.hinted = { count: o.hints.valCount, psnr: mean(hinted, 'psnr'), ssim: mean(hinted, 'ssim'), deltaE2000: mean(hinted, 'deltaE2000') };
+  if (both) v.classified = { psnr: mean(classified, 'psnr'), ssim: mean(classified, 'ssim'), deltaE2000: mean(classified, 'deltaE2000') };
   return v;
 }
 
-/** Validation decodes a classification head's logits by the annealed mean (T 0.38), the default of inference; a both head by its regression output. */
+/** Validation decodes a classification head's logits by the annealed mean (T 0.38), the default of inference; a both head by its regression output (and its logits as `classified`). */
 function validationDecode(run: TrainingRun): ValidationDecode {
   return run.cfg.head === 'classification' && run.classTargets ? { output: 'ab_logits', centers: run.classTargets.bins.centers, decode: 'annealed-mean' } : { output: 'ab' };
 }
@@ -593,7 +599,7 @@ export async function exportBestModel(run: TrainingRun, seconds: number): Promis
       ...(run.classTargets ? { head: run.cfg.head, classStride: run.classTargets.stride, rebalanceLambda: run.classTargets.lambda, rebalanceSigma: run.classTargets.sigma, classWeight: run.lossCfg.classWeight ?? 1 } : {}),
       ...(options.trainOnly ? { trainOnly: options.trainOnly } : {}),
     }),
-    [META.val]: JSON.stringify({ psnr: +best.psnr.toFixed(2), ssim: +best.ssim.toFixed(4), deltaE2000: +best.deltaE2000.toFixed(2), ...(best.hinted ? { hinted: { count: best.hinted.count, psnr: +best.hinted.psnr.toFixed(2) } } : {}) }),
+    [META.val]: JSON.stringify({ psnr: +best.psnr.toFixed(2), ssim: +best.ssim.toFixed(4), deltaE2000: +best.deltaE2000.toFixed(2), ...(best.hinted ? { hinted: { count: best.hinted.count, psnr: +best.hinted.psnr.toFixed(2) } } : {}), ...(best.classified ? { classified: { psnr: +best.classified.psnr.toFixed(2), deltaE2000: +best.classified.deltaE2000.toFixed(2) } } : {}) }),
   }));
   const modelPath = join(options.out, 'model.onnx');
   await writeFileAtomic(modelPath, bytes);

@@ -46,7 +46,7 @@ describe('shipped models', () => {
   });
 
   for (const name of shipped) {
-    const spec = VAL[name.replace(/-hints$/, '')]; // a hint-taking NAME-hints is scored on NAME's split
+    const spec = VAL[name.replace(/-(hints|vivid|both)$/, '')]; // a hint-taking NAME-hints, a classification NAME-vivid, a both-head NAME-both: scored on NAME's split
     const val = spec ? join(color, spec.dir) : '';
     it.skipIf(!val || !existsSync(val))(`${name}: beats the gray baseline on its val split (256x256)`, async () => {
       const files = readdirSync(val).filter((f) => /\.(jpe?g|png|tiff?)$/i.test(f)).sort().slice(0, spec.limit ?? 8).map((f) => join(val, f));

@@ -137,6 +137,9 @@ describe('a both head', () => {
   it('exports ab and ab_logits; its regression output is the default, --decode picks the distribution', async () => {
     const r = await trainColorizer({ ...base(join(tmp, 'both'), 'both'), epochs: 6 });
     bothModel = r.modelPath;
+    // Both outputs are validated; the classification's scores are kept beside the regression's.
+    expect(r.best.classified?.psnr).toBeGreaterThan(0);
+    expect(JSON.parse(readOnnxMetadata(new Uint8Array(readFileSync(bothModel)))[META.val]).classified.psnr).toBeCloseTo(r.best.classified!.psnr, 1);
     const model = await loadModel(bothModel);
     expect(model.head).toBe('both');
     expect([...model.session.outputNames].sort()).toEqual([OUTPUT_AB, OUTPUT_AB_LOGITS].sort());
