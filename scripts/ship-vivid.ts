@@ -5,7 +5,8 @@
  * SSIM, CIEDE2000, colorfulness and its gap to the truth, same run), and writes models/NAME.md.
  * A classification run was trained in two phases (head only, then all), each a run folder; a
  * both-head run (the regression network frozen, its new head alone) is one run: HEAD_RUN '-'.
- * TRAINED_ON (environment) replaces the run's `medcolor.trained_on` (a local path) with words.
+ * TRAINED_ON (environment) replaces the run's `medcolor.trained_on` (a local path) with words;
+ * DOMAIN_WORDS: the --words of scripts/describe-domain.ts in the card's Reproduce (run it after this).
  *
  * Usage: TRAINED_ON=TEXT npx tsx scripts/ship-vivid.ts NAME REGRESSION_MODEL VAL_DIR "LICENSE" HEAD_RUN|- ALL_RUN DATA_NAME
  */
@@ -118,6 +119,9 @@ ${[...e1.map((e) => ['head', e] as const), ...e2.map((e) => ['all', e] as const)
     medcolor prepare ${valDir.replace(/\/val$/, '').replace(/^.*shared\//, '../shared/')} -o data/${dataName} --size 256 --fit fill
     medcolor train --data data/${dataName} -o runs/${name}-head --head classification --init ${regression.replace(/^.*\/models\//, 'models/')} --base ${arch.base} --depth ${arch.depth} --train-only logits. --lr 0.003 --schedule constant --warmup 5 --steps-per-epoch 15 --val-limit 24 --max-minutes ${Math.round(secs(e1) / 60)} --epochs 1000 --patience 1000 --name ${name}
     medcolor train --data data/${dataName} -o runs/${name} --head classification --init runs/${name}-head/best.ckpt --no-batch-norm --base ${arch.base} --depth ${arch.depth} --lr ${training.lr} --warmup 5 --steps-per-epoch 20 --val-limit 24 --max-minutes ${Math.round(secs(e2) / 60)} --epochs 1000 --patience 1000 --name ${name}
+    npx tsx scripts/describe-domain.ts models/${name}.onnx --data data/${dataName} --words "${process.env.DOMAIN_WORDS ?? meta['medcolor.trained_on']}"
+
+(The last line writes the out-of-domain description, \`medcolor.domain\`: docs/trust.md.)
 
 ## Limits
 
@@ -166,6 +170,9 @@ Measured with \`npx tsx scripts/ship-vivid.ts\` (the same as \`medcolor eval ${v
 
     medcolor prepare ${valDir.replace(/\/val$/, '').replace(/^.*shared\//, '../shared/')} -o data/${dataName} --size 256 --fit fill
     medcolor train --data data/${dataName} -o runs/${name} --head both --init ${regression.replace(/^.*\/models\//, 'models/')} --base ${arch.base} --depth ${arch.depth} --train-only logits. --lr ${training.lr} --warmup 5 --steps-per-epoch 15 --val-limit 24 --max-minutes ${Math.round(secs(e2) / 60)} --epochs 1000 --patience 1000 --name ${name}
+    npx tsx scripts/describe-domain.ts models/${name}.onnx --data data/${dataName} --words "${process.env.DOMAIN_WORDS ?? meta['medcolor.trained_on']}"
+
+(The last line writes the out-of-domain description, \`medcolor.domain\`: docs/trust.md.)
 
 ## Limits
 
