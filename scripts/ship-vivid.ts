@@ -25,7 +25,9 @@ if (!dataName) {
   process.exit(2);
 }
 const root = resolve(import.meta.dirname, '..');
-const dst = join(root, 'models', `${name}.onnx`);
+// SHIP_DIR (environment): write there instead of models/ (to look before shipping).
+const outDir = process.env.SHIP_DIR ?? join(root, 'models');
+const dst = join(outDir, `${name}.onnx`);
 copyFileSync(join(allRun, 'model.onnx'), dst + '.tmp');
 if (process.env.TRAINED_ON) {
   const m = onnxProto.onnx.ModelProto.decode(readFileSync(dst + '.tmp'));
@@ -55,7 +57,7 @@ const log = (run: string) => readFileSync(join(run, 'log.jsonl'), 'utf8').trim()
 const e1 = headRun === '-' ? [] : log(headRun), e2 = log(allRun);
 const secs = (e: { seconds: number }[]) => e.length ? e[e.length - 1].seconds : 0;
 const svg = renderTrainingCurves(e2, `medcolor training: ${name} (all parameters, after the head alone)`);
-await sharp(Buffer.from(svg)).png().toFile(join(root, 'models', `${name}-curves.png`));
+await sharp(Buffer.from(svg)).png().toFile(join(outDir, `${name}-curves.png`));
 const training = JSON.parse(meta['medcolor.training'] ?? '{}');
 const arch = JSON.parse(meta['medcolor.architecture'] ?? '{}');
 const bins = JSON.parse(meta['medcolor.ab_bins']).length;
@@ -181,6 +183,6 @@ measurement. The confidence says where the classification head's distribution is
 calibrated probability. The model never changes the input's lightness. Not for diagnosis.
 `;
 }
-writeFileSync(join(root, 'models', `${name}.md.tmp`), card);
-renameSync(join(root, 'models', `${name}.md.tmp`), join(root, 'models', `${name}.md`));
+writeFileSync(join(outDir, `${name}.md.tmp`), card);
+renameSync(join(outDir, `${name}.md.tmp`), join(outDir, `${name}.md`));
 console.log(JSON.stringify({ name, bothDefault: bothDefault?.mean, regression: reg.mean, annealed: annealed.mean, mean: mean.mean, hot: hot.mean, gray: reg.gray, truthColorfulness: reg.truth }));
