@@ -24,7 +24,7 @@ import { openDataset } from '../src/train/dataset.js';
 
 /** The val split each model is scored on (as test/models/shipped.test.ts). */
 export const MODEL_SPLITS: Record<string, string> = {
-  endoscopy: 'endoscopy-kvasir', blood: 'blood-bccd', 'blood-hints': 'blood-bccd', fundus: 'fundus-drive', natural: 'natural',
+  endoscopy: 'endoscopy-kvasir', blood: 'blood-bccd', 'blood-hints': 'blood-bccd', 'blood-vivid': 'blood-bccd', fundus: 'fundus-drive', natural: 'natural',
 };
 
 const { positionals, values } = parseArgs({
