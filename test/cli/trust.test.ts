@@ -105,3 +105,13 @@ describe('medcolor colorize --confidence, --min-confidence (spawned)', () => {
     expect((await run(['colorize', mr, '-o', b, '--min-confidence', '1.5'])).code).toBe(2);
   });
 });
+
+describe('medcolor models (spawned)', () => {
+  it('says which shipped models give a confidence map and warn out of domain', async () => {
+    const r = await run(['models']);
+    expect(r.code, r.stderr).toBe(0);
+    for (const name of ['blood', 'endoscopy', 'fundus', 'natural']) {
+      expect(r.stdout).toMatch(new RegExp(`^${name}( \\(default\\))?: .*confidence map \\(--confidence\\), warns out of domain, trained on`, 'm'));
+    }
+  });
+});
