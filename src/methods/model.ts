@@ -27,6 +27,7 @@ import { AB_DECODES, type AbDecode } from '../color/ab-decode.js';
 import { decodeClassOutput } from '../models/decode-class-output.js';
 import { rasterizeHints, type HintPlanes, type Hints } from './hints.js';
 import type { BatchColorizationMethod, ColorizeInput, ColorizeResult, MethodOptions, MethodWarning } from './types.js';
+import { propagateHintResidual } from './hint-propagation.js';
 
 /** The part of an ONNX Runtime tensor this module uses. */
 export interface OrtTensorLike {
@@ -409,6 +410,11 @@ export interface ModelMethodOptions extends MethodOptions, ModelDecodeOptions {
    * pipeline keeps the input's L*.
    */
   hints?: Hints;
+  /**
+   * Spread what the network left of each hint over the image by Levin propagation
+   * (hint-propagation.ts) after the network ran. Default true; false gives the network's own output.
+   */
+  propagateHints?: boolean;
 }
 
 /**
@@ -450,13 +456,15 @@ export function createModelMethod(model: ColorizationModel): BatchColorizationMe
     const n = inputs.length;
     return inputs.map((inp, k) => {
       const ab = abs[k];
+      // The spread of the network's own predictions (before the hint propagation changes ab).
+      const spread = options?.confidence
+        ? predictionSpread([ab, ...FLIPS.map((flip, j) => flipInterleavedAb(abs[n * (j + 1) + k], inp.width, inp.height, flip))], inp.width * inp.height)
+        : undefined;
+      const hints = feeds[k].hints;
+      if (hints && options?.propagateHints !== false) propagateHintResidual(inp.L, inp.width, inp.height, ab, hints);
       const warning = checkModelDomain(model, inp);
       const res: ColorizeResult = { width: inp.width, height: inp.height, ab, ...(warning ? { warnings: [warning] } : {}) };
-      if (options?.confidence) {
-        const back = FLIPS.map((flip, j) => flipInterleavedAb(abs[n * (j + 1) + k], inp.width, inp.height, flip));
-        const spread = predictionSpread([ab, ...back], inp.width * inp.height);
-        res.confidence = modelConfidence(model, inp.L, ab, spread);
-      }
+      if (spread) res.confidence = modelConfidence(model, inp.L, ab, spread);
       return res;
     });
   };

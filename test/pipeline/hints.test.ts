@@ -26,10 +26,10 @@ import { buildFixtureModel } from './onnx-fixture.js';
 const dir = mkdtempSync(join(tmpdir(), 'medcolor-hints-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const S = 32;
-let hintModel = '';
+let hintModel = '', closedModel = '';
 
 /** An untrained (seeded) hint-taking U-Net with the learned blend, exported with its metadata. */
-function buildHintModel(): Uint8Array {
+function buildHintModel(gateBias: [number, number] = [0.3, 0.5]): Uint8Array {
   const cfg: ColorizerConfig = { unet: { base: 4, depth: 2, globalContext: false, batchNorm: false, guided: true }, loss: 'mse', hints: true, hintBlend: true };
   const store = new ParamStore();
   const g = new Graph('declare');
@@ -43,7 +43,7 @@ function buildHintModel(): Uint8Array {
   for (let i = 0; i < head.length; i++) head[i] *= 0.05;
   // Gates wide open (as after training on images of flat color regions): 10 * 0.3 + offsets.
   store.get('hint_gate.weight').fill(0);
-  store.get('hint_gate.bias').set([0.3, 0.5]);
+  store.get('hint_gate.bias').set(gateBias);
   return exportInferenceModel(store, colorizerInputShapes(cfg, 1, S), (c, x) => colorizerForward(c, x, cfg),
     colorizerMetadata(cfg, { 'medcolor.name': 'tiny-hints', 'medcolor.input_size': String(S) }), 'tiny', { dynamicBatch: true });
 }
@@ -51,6 +51,9 @@ function buildHintModel(): Uint8Array {
 beforeAll(() => {
   hintModel = join(dir, 'tiny-hints.onnx');
   writeFileSync(hintModel, buildHintModel());
+  // Gates shut (10 * -1 + offsets): the network alone barely follows a hint, as a briefly trained one.
+  closedModel = join(dir, 'tiny-hints-closed.onnx');
+  writeFileSync(closedModel, buildHintModel([-1, -1]));
 });
 
 /** Images whose left half is red and right half green at one lightness ramp. */
@@ -125,6 +128,25 @@ describe('hint-taking models', () => {
     // Out of the image: a clear error naming the frame.
     await expect(colorizeL(plane, method, { methodOptions: { hints: { ...hints, strokes: [{ points: [[W, 5]], color: '#00ff00' }] } } }))
       .rejects.toThrow(/point \[128, 5\] lies outside the 128x96 image/);
+  });
+
+  it('propagates what the network left of each hint (hint-propagation.ts) unless propagateHints is false', async () => {
+    const method = createModelMethod(await loadModel(closedModel));
+    const L = new Float32Array(S * S);
+    for (let y = 0; y < S; y++) for (let x = 0; x < S; x++) L[y * S + x] = x < S / 2 ? 30 : 70;
+    const plane = { width: S, height: S, data: L }; // the working size: no resizing
+    const red = { a: 35, b: 20 }, green = { a: -30, b: 25 };
+    const hints = { strokes: [{ points: [[4, 4]] as [number, number][], width: 2, shape: 'square' as const, color: red }, { points: [[27, 27]] as [number, number][], width: 2, shape: 'square' as const, color: green }] };
+    const raw = await colorizeL(plane, method, { methodOptions: { hints, propagateHints: false } });
+    const out = await colorizeL(plane, method, { methodOptions: { hints } });
+    const abAt = (o: { ab: Float32Array }, x: number, y: number) => [o.ab[2 * (y * S + x)], o.ab[2 * (y * S + x) + 1]];
+    const dist = (p: number[], c: { a: number; b: number }) => Math.hypot(p[0] - c.a, p[1] - c.b);
+    // The network alone (gates shut) misses the hints; with the propagation every hinted pixel has its hint's color.
+    expect(dist(abAt(raw, 4, 4), red)).toBeGreaterThan(5);
+    for (const [x, y] of [[4, 4], [5, 5]]) expect(dist(abAt(out, x, y), red)).toBeLessThan(1);
+    for (const [x, y] of [[27, 27], [28, 28]]) expect(dist(abAt(out, x, y), green)).toBeLessThan(1);
+    const Lout = srgb8ToL(out.rgb.data);
+    for (let i = 0; i < L.length; i++) expect(Math.abs(Lout[i] - L[i])).toBeLessThan(0.6);
   });
 
   it('the K sweep gives the model and scribble the same hints: K = 0 is automatic (scribble: gray), more hints score higher', async () => {
