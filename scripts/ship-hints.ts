@@ -97,7 +97,7 @@ adds chroma. Use it with \`medcolor colorize IMAGE --model ${name} [--hints hint
 | | |
 |---|---|
 | file | \`models/${name}.onnx\` (${(statSync(dst).size / 1048576).toFixed(1)} MB, opset 17) |
-| architecture | U-Net without BatchNorm, base ${arch.base} filters, ${arch.depth} stride-2 downsamplings, global-context branch: ${arch.globalContext ? 'yes' : 'no'}; hints at every level; learned blend with the hints spread at two scales (models/hint-blend.ts); ${weights.toLocaleString('en-US')} weights |
+| architecture | U-Net without BatchNorm, base ${arch.base} filters, ${arch.depth} stride-2 downsamplings, global-context branch: ${arch.globalContext ? 'yes' : 'no'}; hints at every level; learned blend with the hints spread at two scales (models/hint-blend.ts); ${weights.toLocaleString('en-US')} weights; after the network, what it left of each hint is spread by Levin propagation (methods/hint-propagation.ts, in the library, not in the file) |
 | inputs | \`L\`: float32 [N,1,256,256], L*/50-1; \`hint_ab\`: float32 [N,2,256,256], hinted a*b*/110 (0 elsewhere); \`hint_mask\`: float32 [N,1,256,256], 1 at hinted pixels (metadata \`medcolor.hints\` = ab+mask) |
 | output | \`ab\`: float32 [N,2,H,W] in [-1,1]; a*b* = ab x ${runMeta[META.abScale]} |
 | training data | ${runMeta[META.trainedOn]} |
@@ -110,7 +110,8 @@ ${a.note ? `\n${a.note}\n` : ''}
 
 ${sweep.n} images of \`${a.val.replace(/^.*shared\//, 'shared/')}\`, each resized to 256x256; PSNR on 8-bit RGB / SSIM /
 mean CIEDE2000. K hints per image simulated from the truth (the training rule, seed = image index + 1);
-\`scribble\` (Levin et al. 2004) gets exactly the same hints. Gray baseline ${f2(sweep.baseline.gray.psnr)} / ${f3(sweep.baseline.gray.ssim)} / ${f2(sweep.baseline.gray.deltaE2000)};
+\`scribble\` (Levin et al. 2004) gets exactly the same hints. The model's
+figures are the library's \`model\` method: the network, then the hint propagation (docs/hints.md). Gray baseline ${f2(sweep.baseline.gray.psnr)} / ${f3(sweep.baseline.gray.ssim)} / ${f2(sweep.baseline.gray.deltaE2000)};
 today's shipped automatic model before this one: ${tp.toFixed(2)} / ${ts.toFixed(3)} / ${td.toFixed(2)}.
 
 | K | ${name} | scribble, same hints |

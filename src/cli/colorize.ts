@@ -15,6 +15,8 @@ import { addMethodOptions, readStrokesFile, resolveMethodOptions, type MethodCli
 interface ColorizeCliOptions extends MethodCliOptions {
   output: string;
   hints?: string;
+  hintFrame?: string;
+  consistentSlices?: boolean;
   format?: string;
   frame?: string;
   window?: string;
@@ -41,7 +43,9 @@ export function registerColorize(program: Command): void {
     .option('--frame <n|all>', 'which frames of a multi-frame DICOM / slices of a NIfTI volume (0-based)', 'all')
     .option('--window <C,W>', 'VOI window center,width in the units of the data (e.g. 40,400 for CT soft tissue); default: the file\'s own');
   addMethodOptions(cmd)
-    .option('--hints <file>', 'color hints for a hint-taking --model (same formats as --scribbles, full-size pixel coordinates; the same hints for every frame)')
+    .option('--hints <file>', 'color hints for a hint-taking --model (same formats as --scribbles, full-size pixel coordinates; the same hints for every frame unless --hint-frame)')
+    .option('--hint-frame <n>', 'the frame/slice (0-based) the --hints were given on: they apply to the frames within 3 of it only')
+    .option('--consistent-slices', 'multi-frame input: smooth a*b* across neighboring slices where L* is similar, so colors do not flicker from slice to slice')
     .option('--batch <n>', 'frames per model call', '8')
     .option('--max-pixels <n>', `largest raster image read, in pixels (width x height); default ${DEFAULT_MAX_PIXELS} (16383 x 16383)`)
     .option('--confidence', 'also write each output\'s per-pixel confidence map: NAME.confidence.png (8-bit gray, 255 = sure), for --format dcm a grayscale Secondary Capture in a series of its own (NAME.confidence.dcm)')
@@ -73,8 +77,9 @@ Examples:
       const resolved = await resolveMethodOptions(opts);
       if (opts.hints !== undefined) {
         if (!resolved.takesHints) usage(`--hints needs a hint-taking model (--model NAME whose metadata has medcolor.hints); ${resolved.label === 'model' ? `model ${resolved.model} takes none` : `method ${resolved.label} is not a model (scribble takes --scribbles)`}`);
-        resolved.methodOptions.hints = { strokes: await readStrokesFile('--hints', opts.hints), file: opts.hints };
-      }
+        const hintFrame = opts.hintFrame !== undefined ? parseIntOption('--hint-frame', opts.hintFrame, 0, 1 << 20) : undefined;
+        resolved.methodOptions.hints = { strokes: await readStrokesFile('--hints', opts.hints), file: opts.hints, frame: hintFrame };
+      } else if (opts.hintFrame !== undefined) usage('--hint-frame needs --hints');
       const json = Boolean(opts.json);
       if (resolved.note && !json) process.stderr.write(`medcolor colorize: ${resolved.note}\n`);
 
@@ -96,6 +101,7 @@ Examples:
         strict: Boolean(opts.strict),
         confidence: Boolean(opts.confidence),
         minConfidence,
+        consistentSlices: Boolean(opts.consistentSlices),
         provenance: { method: resolved.label, model: resolved.model },
         onFile(entry: ColorizeFileEntry) {
           if (json) {

@@ -35,6 +35,14 @@ export interface Hints {
   threshold?: number;
   /** File the hints came from (for error messages). */
   file?: string;
+  /**
+   * Multi-frame input (volume slices, DICOM frames): the 0-based frame the hints were given on;
+   * they then apply to the frames within `frameReach` of it only (pipeline/slice-consistency.ts).
+   * Absent: every frame gets them.
+   */
+  frame?: number;
+  /** Frames on each side of `frame` the hints reach. Default 3 (DEFAULT_HINT_FRAME_REACH). */
+  frameReach?: number;
 }
 
 /** The model's hint inputs for one image, planar, at the working size. */

@@ -12,7 +12,10 @@ import {
 import type { RasterCodec } from '../io/raster-image.js';
 import type { RgbImage } from '../image/types.js';
 import type { ColorizationMethod } from '../methods/types.js';
-import { colorizeImages, type ColorizeOptions } from './colorize.js';
+import type { ModelMethodOptions } from '../methods/model.js';
+import { recombineToSrgb8 } from '../color/recombine.js';
+import { colorizeImages, type ColorizeOptions, type ColorizeOutput } from './colorize.js';
+import { hintedFrames, smoothChromaAcrossSlices, type SliceSmoothingOptions } from './slice-consistency.js';
 
 /** Options of {@link colorizeInput}. */
 export interface ColorizeInputOptions extends ColorizeOptions {
@@ -24,6 +27,12 @@ export interface ColorizeInputOptions extends ColorizeOptions {
   provenance?: OutputProvenance;
   /** PNG encoder, needed for 'png' output. */
   encodePng?: (img: RgbImage) => Promise<Uint8Array>;
+  /**
+   * Multi-frame input: smooth a*b* along the slice axis, weighted by L* similarity, so colors stay
+   * consistent from slice to slice (slice-consistency.ts; true = its defaults). Outputs then come
+   * once all frames are done. Default false.
+   */
+  consistentSlices?: boolean | SliceSmoothingOptions;
 }
 
 /** What was made of one input. */
@@ -78,40 +87,69 @@ export async function colorizeInput(
   // A method's warnings, once per code for the whole input (the first frame's words, the count of frames).
   const methodWarnings = new Map<string, { message: string; frames: number }>();
   let width = 0, height = 0;
+  // Hints given on one frame (hints.frame) reach the frames near it only (slice-consistency.ts).
+  const hints = (options.methodOptions as ModelMethodOptions | undefined)?.hints;
+  const hinted = hintedFrames(hints?.frame, hints?.frameReach);
+  const withoutHints: ModelMethodOptions = { ...options.methodOptions };
+  delete withoutHints.hints;
+  const colorizeRun = async (s: number, e: number): Promise<ColorizeOutput[]> => {
+    // Consecutive frames with the same hinting go to the method together.
+    const outs: ColorizeOutput[] = [];
+    for (let a = s; a < e;) {
+      let b = a + 1;
+      while (b < e && hinted(b) === hinted(a)) b++;
+      const opts = hinted(a) ? colorizeOptions : { ...colorizeOptions, methodOptions: withoutHints };
+      outs.push(...await colorizeImages(input.frames.slice(a, b), method, opts));
+      a = b;
+    }
+    return outs;
+  };
+  const smooth = options.consistentSlices && total > 1 ? (options.consistentSlices === true ? {} : options.consistentSlices) : undefined;
+  const all: ColorizeOutput[] = [];
+  const emit = async (outs: ColorizeOutput[], s: number): Promise<void> => {
+    const rgb = outs.map((o) => o.rgb);
+    const maps: ConfidenceMap[] = [];
+    if (options.confidence) {
+      for (const o of outs) {
+        if (!o.confidence) noConfidence = true;
+        else {
+          maps.push({ width: o.rgb.width, height: o.rgb.height, data: o.confidence });
+          for (const c of o.confidence) confidenceSum += c;
+          confidencePixels += o.confidence.length;
+        }
+      }
+    }
+    const withMaps = options.confidence && !noConfidence;
+    if (format === 'png') {
+      const encoded = await encodeOutputs(rgb, input, { format, provenance, encodePng: options.encodePng, first: s });
+      if (withMaps) encoded.push(...encodeConfidenceOutputs(maps, input, { format, provenance, first: s }));
+      await onOutputs(encoded);
+    } else {
+      kept.push(...rgb);
+      keptMaps.push(...maps);
+    }
+  };
   try {
     for (let s = 0; s < total; s += batch) {
-      const outs = await colorizeImages(input.frames.slice(s, s + batch), method, colorizeOptions);
+      const outs = await colorizeRun(s, Math.min(total, s + batch));
       for (const w of outs.flatMap((o) => o.warnings)) {
         const seen = methodWarnings.get(w.code);
         if (seen) seen.frames++;
         else methodWarnings.set(w.code, { message: w.message, frames: 1 });
       }
       [width, height] = [outs[0].rgb.width, outs[0].rgb.height];
-      const rgb = outs.map((o) => o.rgb);
-      const maps: ConfidenceMap[] = [];
-      if (options.confidence) {
-        for (const o of outs) {
-          if (!o.confidence) noConfidence = true;
-          else {
-            maps.push({ width: o.rgb.width, height: o.rgb.height, data: o.confidence });
-            for (const c of o.confidence) confidenceSum += c;
-            confidencePixels += o.confidence.length;
-          }
-        }
-      }
-      const withMaps = options.confidence && !noConfidence;
-      if (format === 'png') {
-        const encoded = await encodeOutputs(rgb, input, { format, provenance, encodePng: options.encodePng, first: s });
-        if (withMaps) encoded.push(...encodeConfidenceOutputs(maps, input, { format, provenance, first: s }));
-        await onOutputs(encoded);
-      } else {
-        kept.push(...rgb);
-        keptMaps.push(...maps);
-      }
+      if (smooth) all.push(...outs);
+      else await emit(outs, s);
     }
   } catch (e) {
     if (e instanceof MedcolorError && e.code === 'ERR_OUT_OF_DOMAIN' && !e.file && input.source) throw new MedcolorError(e.code, e.message, { file: input.source, cause: e });
     throw e;
+  }
+  if (smooth) {
+    const abs = smoothChromaAcrossSlices(all.map((o) => o.L.data), all.map((o) => o.ab), width, height, smooth);
+    const outs = all.map((o, t) => ({ ...o, rgb: { width, height, data: recombineToSrgb8(o.L.data, width, height, abs[t], width, height).rgb } }));
+    all.length = 0;
+    await emit(outs, 0);
   }
   if (format !== 'png') {
     const encoded = await encodeOutputs(kept, input, { format, provenance });

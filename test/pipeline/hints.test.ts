@@ -22,6 +22,11 @@ import { BuildContext } from '../../src/nn/params.js';
 import { colorizeL } from '../../src/pipeline/colorize.js';
 import { evaluateHintSweep } from '../../src/pipeline/evaluate-hints.js';
 import { buildFixtureModel } from './onnx-fixture.js';
+import type { EncodedOutput } from '../../src/io/encode-output.js';
+import { encodePng } from '../../src/io/raster.js';
+import { readGrayInput } from '../../src/io/read-any.js';
+import { colorizeInput } from '../../src/pipeline/colorize-input.js';
+import { daikonFile } from '../fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'medcolor-hints-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -147,6 +152,26 @@ describe('hint-taking models', () => {
     for (const [x, y] of [[27, 27], [28, 28]]) expect(dist(abAt(out, x, y), green)).toBeLessThan(1);
     const Lout = srgb8ToL(out.rgb.data);
     for (let i = 0; i < L.length; i++) expect(Math.abs(Lout[i] - L[i])).toBeLessThan(0.6);
+  });
+
+  it('on a multi-frame input, hints given on one frame reach the frames within 3 of it only', async () => {
+    const method = createModelMethod(await loadModel(hintModel));
+    const all = await readGrayInput(daikonFile('jpeg_baseline_8bit.dcm'));
+    const input = { ...all, frames: all.frames.slice(0, 8), complete: false };
+    const { width, height } = input.frames[0];
+    const strokes = [{ points: [[width / 2, height / 2]] as [number, number][], width: 40, color: { a: 40, b: 30 } }];
+    const run = async (methodOptions: object) => {
+      const outs: EncodedOutput[] = [];
+      await colorizeInput(input, method, { format: 'png', encodePng, methodOptions }, async (o) => { outs.push(...o); });
+      return outs.map((o) => Buffer.from(o.bytes));
+    };
+    const auto = await run({});
+    const hinted = await run({ hints: { strokes, frame: 2 } });
+    const everywhere = await run({ hints: { strokes } });
+    expect(hinted.map((b, t) => !b.equals(auto[t]))).toEqual([true, true, true, true, true, true, false, false]);
+    expect(everywhere.every((b, t) => !b.equals(auto[t]))).toBe(true);
+    // Within the reach, exactly what the hints give that frame when every frame has them.
+    for (let t = 0; t <= 5; t++) expect(hinted[t].equals(everywhere[t])).toBe(true);
   });
 
   it('the K sweep gives the model and scribble the same hints: K = 0 is automatic (scribble: gray), more hints score higher', async () => {

@@ -289,6 +289,47 @@ describe.skipIf(!!skip)('browser app (chromium)', () => {
     expect(shareWithin((await readOutput(page)).rgb, ref.rgb.data, 1)).toBeGreaterThanOrEqual(0.999);
   });
 
+  it('paints color hints for a hint-taking model (fundus) and colors them as the library does with the same hints', async () => {
+    const { page } = app;
+    await page.getByTestId('clear').click();
+    let st = await act(page, () => page.getByTestId('model').selectOption('fundus'), 120_000);
+    expect(st.state, st.text).toBe('done');
+    const auto = await readOutput(page);
+    await page.locator('button[data-tool="paint"]').click();
+    await page.getByTestId('stroke-color').fill('#3060c0');
+    const box = (await page.getByTestId('input').boundingBox())!;
+    st = await act(page, async () => {
+      await page.mouse.move(box.x + box.width * 0.35, box.y + box.height * 0.45);
+      await page.mouse.down();
+      for (let k = 1; k <= 8; k++) await page.mouse.move(box.x + box.width * (0.35 + 0.03 * k), box.y + box.height * 0.45);
+      await page.mouse.up();
+    }, 120_000);
+    expect(st.state, st.text).toBe('done');
+    // Still the model (painting did not switch to scribble), given the strokes as hints.
+    expect(await page.getByTestId('method').inputValue()).toBe('model');
+    const strokes = JSON.parse((await page.getByTestId('paint').getAttribute('data-strokes'))!);
+    expect(strokes).toHaveLength(1);
+    const out = await readOutput(page);
+    const [frame] = await decodeDicom(new Uint8Array(readFileSync(CT)), { source: CT });
+    const ref = await colorizeImage(frame, createModelMethod(await loadModel('fundus')), { methodOptions: { hints: { strokes, width: frame.width, height: frame.height } } });
+    expect(shareWithin(out.rgb, ref.rgb.data, 1)).toBeGreaterThanOrEqual(0.999);
+    // The hint took effect: along the stroke, b* (blue is negative) well below the automatic result's.
+    let dB = 0, n = 0;
+    for (const [x, y] of strokes[0].points as [number, number][]) {
+      const i = 3 * (Math.round(y) * out.width + Math.round(x));
+      const L = srgb8ToLab(out.rgb.subarray(i, i + 3))[0];
+      if (L < 10 || L > 90) continue;
+      dB += srgb8ToLab(out.rgb.subarray(i, i + 3))[2] - srgb8ToLab(auto.rgb.subarray(i, i + 3))[2];
+      n++;
+    }
+    expect(n).toBeGreaterThan(0);
+    expect(dB / n).toBeLessThan(-10);
+    await page.getByTestId('clear').click();
+    await page.locator('button[data-tool="window"]').click();
+    st = await act(page, () => page.getByTestId('model').selectOption('natural'), 120_000);
+    expect(st.state, st.text).toBe('done');
+  });
+
   it.skipIf(!hasSharedData(COLOR_DICOM))('evaluates a color DICOM: turned gray, colorized, PSNR/SSIM/CIEDE2000 beside the gray baseline as in Node', async () => {
     const { page } = app;
     const file = sharedData(COLOR_DICOM);
