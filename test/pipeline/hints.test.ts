@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labToSrgb8, srgb8ToL, srgb8ToLab } from '../../src/color/lab.js';
 import { isMedcolorError } from '../../src/errors.js';
 import { loadModel } from '../../src/io/model-loader.js';
-import { createModelMethod, readOnnxMetadata } from '../../src/methods/model.js';
+import { createModelMethod, readOnnxMetadata, type ModelMethodOptions } from '../../src/methods/model.js';
 import { getMethod } from '../../src/methods/registry.js';
 import { colorizerForward, colorizerInputShapes, colorizerMetadata, type ColorizerConfig } from '../../src/models/colorizer.js';
 import { exportInferenceModel } from '../../src/nn/export.js';
@@ -160,7 +160,7 @@ describe('hint-taking models', () => {
     const input = { ...all, frames: all.frames.slice(0, 8), complete: false };
     const { width, height } = input.frames[0];
     const strokes = [{ points: [[width / 2, height / 2]] as [number, number][], width: 40, color: { a: 40, b: 30 } }];
-    const run = async (methodOptions: object) => {
+    const run = async (methodOptions: ModelMethodOptions) => {
       const outs: EncodedOutput[] = [];
       await colorizeInput(input, method, { format: 'png', encodePng, methodOptions }, async (o) => { outs.push(...o); });
       return outs.map((o) => Buffer.from(o.bytes));
