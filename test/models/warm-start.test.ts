@@ -11,11 +11,12 @@ import { createSession, ort } from '../../src/nn/runtime.js';
 import '../../src/nn/index.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const natural = join(root, 'models/natural.onnx');
+// An automatic (1-input, BatchNorm-folded) shipped model: blood (base 32, 3 downsamplings).
+const natural = join(root, 'models/blood.onnx');
 
 describe('warm start from an exported (BatchNorm-folded) model', () => {
-  it('a hint-taking network loaded from natural.onnx computes what natural.onnx computes without hints; a hint takes effect near it only', async () => {
-    const cfg: ColorizerConfig = { unet: { base: 16, depth: 4, globalContext: true, batchNorm: false, guided: true }, loss: 'mse', hints: true, hintBlend: true };
+  it('a hint-taking network loaded from blood.onnx computes what blood.onnx computes without hints; a hint takes effect near it only', async () => {
+    const cfg: ColorizerConfig = { unet: { base: 32, depth: 3, globalContext: true, batchNorm: false, guided: true }, loss: 'mse', hints: true, hintBlend: true };
     const store = new ParamStore();
     const S = 256; // the shipped models take 256x256 only
     // Declare the parameters by building the graph once.
@@ -29,8 +30,8 @@ describe('warm start from an exported (BatchNorm-folded) model', () => {
     expect(n).toBe(store.trainable().length - 2); // all but hint_gate.weight and .bias
     // The first layer takes 4 channels; the 3 hint channels start at zero.
     const w0 = store.get('enc0.conv.weight');
-    expect(w0.length).toBe(16 * 4 * 9);
-    for (let o = 0; o < 16; o++) for (let i = 1; i < 4; i++) for (let t = 0; t < 9; t++) expect(w0[(o * 4 + i) * 9 + t]).toBe(0);
+    expect(w0.length).toBe(32 * 4 * 9);
+    for (let o = 0; o < 32; o++) for (let i = 1; i < 4; i++) for (let t = 0; t < 9; t++) expect(w0[(o * 4 + i) * 9 + t]).toBe(0);
     const warm = exportInferenceModel(store, colorizerInputShapes(cfg, 1, S), (c, x) => colorizerForward(c, x, cfg));
     const rng = new Rng(3);
     const L = Float32Array.from({ length: S * S }, (_, i) => Math.sin(i / 37) * 0.6 + (rng.next() - 0.5) * 0.2);
@@ -61,6 +62,6 @@ describe('warm start from an exported (BatchNorm-folded) model', () => {
     const ins: Record<string, ReturnType<Graph['input']>> = {};
     for (const [k, shape] of Object.entries(colorizerInputShapes(cfg, 1, 32))) ins[k] = g.input(k, shape);
     colorizerForward(ctx, ins, cfg);
-    expect(() => loadExportedWeights(store, new Uint8Array(readFileSync(natural)), natural)).toThrow(/enc0\.conv\.weight.*\[16,1,3,3\].*\[8,4,3,3\]/);
+    expect(() => loadExportedWeights(store, new Uint8Array(readFileSync(natural)), natural)).toThrow(/enc0\.conv\.weight.*\[32,1,3,3\].*\[8,4,3,3\]/);
   });
 });
