@@ -30,7 +30,8 @@ export function registerModels(program: Command): void {
         process.stdout.write(
           `${m.name}${m.default ? ' (default)' : ''}: size ${m.metadata['medcolor.input_size'] ?? '256'}, ` +
             `${m.metadata['medcolor.hints'] === 'ab+mask' ? 'takes color hints (--hints), ' : ''}` +
-            `${m.metadata['medcolor.confidence'] ? 'confidence map (--confidence), ' : ''}` +
+            `${m.metadata['medcolor.head'] && m.metadata['medcolor.head'] !== 'regression' ? `${m.metadata['medcolor.head']} head (--decode, --temperature), ` : ''}` +
+            `${m.metadata['medcolor.confidence'] || (m.metadata['medcolor.head'] ?? 'regression') !== 'regression' ? 'confidence map (--confidence), ' : ''}` +
             `${m.metadata['medcolor.domain'] ? 'warns out of domain, ' : ''}` +
             `trained on ${m.metadata['medcolor.trained_on'] ?? 'unknown'}\n`,
         );

@@ -470,7 +470,7 @@ export function createModelMethod(model: ColorizationModel): BatchColorizationMe
   };
   return {
     name: 'model',
-    description: `learned colorizer ${model.name} (ONNX, working size ${model.inputSize}${model.takesHints ? ', takes color hints' : ''})`,
+    description: `learned colorizer ${model.name} (ONNX, working size ${model.inputSize}${model.takesHints ? ', takes color hints' : ''}${model.head !== 'regression' ? `, ${model.head} head` : ''})`,
     workingSize: model.inputSize,
     async colorize(input: ColorizeInput, options?: ModelMethodOptions): Promise<ColorizeResult> {
       return (await colorizeBatch([input], options))[0];
