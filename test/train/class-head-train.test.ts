@@ -5,46 +5,28 @@
  * decodings that differ the way they should, the regression output of a both head by default,
  * and contract errors for what does not fit.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import sharp from 'sharp';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeColorfulnessOfPixels } from '../../src/color/colorfulness.js';
-import { lAbToSrgb8, labToSrgb8 } from '../../src/color/lab.js';
+import { lAbToSrgb8 } from '../../src/color/lab.js';
 import { loadModel } from '../../src/io/model-loader.js';
 import { META, OUTPUT_AB, OUTPUT_AB_LOGITS } from '../../src/models/contract.js';
 import { createColorizationModel, createModelMethod, predictColorization, readOnnxMetadata } from '../../src/methods/model.js';
-import { Rng } from '../../src/nn/params.js';
-import { openDataset, prepareDataset } from '../../src/train/dataset.js';
+import { openDataset } from '../../src/train/dataset.js';
 import { trainColorizer, type TrainOptions } from '../../src/train/trainer.js';
+import { prepareBlobDataset, type BlobColoring } from './blob-dataset.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'medcolor-classhead-'));
 afterAll(() => { if (!process.env.KEEP_TMP) rmSync(tmp, { recursive: true, force: true }); });
 
 /** Smooth blobs; dark = blue-violet, bright = orange (a saturated hue far from gray). */
-async function makeImage(file: string, seed: number): Promise<void> {
-  const S = 32, rng = new Rng(seed);
-  const blobs = Array.from({ length: 4 }, () => ({ x: rng.next() * S, y: rng.next() * S, r: 4 + rng.next() * 10, v: rng.next() }));
-  const lab = new Float32Array(S * S * 3);
-  for (let y = 0; y < S; y++) for (let x = 0; x < S; x++) {
-    let v = 0.2;
-    for (const b of blobs) v += b.v * Math.exp(-((x - b.x) ** 2 + (y - b.y) ** 2) / (b.r * b.r));
-    const L = 25 + 50 * Math.min(1, v);
-    const i = (y * S + x) * 3;
-    lab[i] = L;
-    lab[i + 1] = L < 50 ? 20 : 30;
-    lab[i + 2] = L < 50 ? -40 : 50;
-  }
-  mkdirSync(dirname(file), { recursive: true });
-  await sharp(labToSrgb8(lab), { raw: { width: S, height: S, channels: 3 } }).png().toFile(file);
-}
+const coloring: BlobColoring = { lo: 25, span: 50, chroma: (L) => (L < 50 ? [20, -40] : [30, 50]) };
 
-const data = join(tmp, 'ds');
+let data = '';
 beforeAll(async () => {
-  for (let k = 0; k < 16; k++) await makeImage(join(tmp, 'src', 'train', `t${k}.png`), k + 1);
-  for (let k = 0; k < 4; k++) await makeImage(join(tmp, 'src', 'val', `v${k}.png`), 100 + k);
-  await prepareDataset(join(tmp, 'src'), data, { size: 32, fit: 'fill' });
+  data = await prepareBlobDataset(tmp, 16, 4, coloring);
 });
 
 const base = (out: string, head: TrainOptions['head']): TrainOptions => ({

@@ -1,51 +1,29 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labToSrgb8 } from '../../src/color/lab.js';
-import { Rng } from '../../src/nn/params.js';
 import { createSession, ort } from '../../src/nn/runtime.js';
 import { parseErrorTable } from '../../src/methods/error-table.js';
 import { readOnnxMetadata } from '../../src/methods/model.js';
 import { parseDomainDescriptor } from '../../src/models/domain.js';
-import { openDataset, prepareDataset } from '../../src/train/dataset.js';
+import { openDataset } from '../../src/train/dataset.js';
 import { trainColorizer, type TrainOptions } from '../../src/train/trainer.js';
+import { prepareBlobDataset, type BlobColoring } from './blob-dataset.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
 const tmp = mkdtempSync(join(tmpdir(), 'medcolor-trainer-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-/**
- * Images whose chroma is a fixed function of lightness (dark: blue, bright: orange) on random
- * smooth blobs: a colorizer can learn it, the gray baseline cannot.
- */
-async function makeImage(file: string, seed: number): Promise<void> {
-  const S = 32, rng = new Rng(seed);
-  const blobs = Array.from({ length: 4 }, () => ({ x: rng.next() * S, y: rng.next() * S, r: 4 + rng.next() * 10, v: rng.next() }));
-  const lab = new Float32Array(S * S * 3);
-  for (let y = 0; y < S; y++) for (let x = 0; x < S; x++) {
-    let v = 0.2;
-    for (const b of blobs) v += b.v * Math.exp(-((x - b.x) ** 2 + (y - b.y) ** 2) / (b.r * b.r));
-    const L = 20 + 60 * Math.min(1, v);
-    const t = (L - 50) / 30; // -1 dark .. +1 bright
-    const i = (y * S + x) * 3;
-    lab[i] = L;
-    lab[i + 1] = 25 * t;
-    lab[i + 2] = 40 * t;
-  }
-  mkdirSync(dirname(file), { recursive: true });
-  await sharp(labToSrgb8(lab), { raw: { width: S, height: S, channels: 3 } }).png().toFile(file);
-}
+/** Chroma a fixed function of lightness: dark blue, bright orange (t = -1 dark .. +1 bright). */
+const coloring: BlobColoring = { lo: 20, span: 60, chroma: (L) => [25 * ((L - 50) / 30), 40 * ((L - 50) / 30)] };
 
-const data = join(tmp, 'ds');
+let data = '';
 beforeAll(async () => {
-  for (let k = 0; k < 24; k++) await makeImage(join(tmp, 'src', 'train', `t${k}.png`), k + 1);
-  for (let k = 0; k < 8; k++) await makeImage(join(tmp, 'src', 'val', `v${k}.png`), 100 + k);
-  await prepareDataset(join(tmp, 'src'), data, { size: 32, fit: 'fill' });
+  data = await prepareBlobDataset(tmp, 24, 8, coloring);
 });
 
 /** PSNR of the gray baseline on the val split (L kept, a*=b*=0), from the stored records. */
