@@ -11,6 +11,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeFileAtomicSync } from '../src/io/atomic.js';
+import { readOnnxMetadata } from '../src/methods/model.js';
+import { META } from '../src/models/contract.js';
 
 interface Row { images: number; split: string; confidentHalf: number; unsureHalf: number; ause: number; auseRandom: number }
 const [tableJson, flipJson, matrixJson] = process.argv.slice(2);
@@ -34,6 +36,12 @@ function replaceBetween(text: string, begin: string, end: string, body: string):
   return `${text.slice(0, a)}${begin}\n${body}\n${text.slice(b)}`;
 }
 
+/** The head a shipped model declares (metadata medcolor.head; absent = regression). */
+function headOf(name: string): string {
+  const file = join(root, 'models', `${name}.onnx`);
+  return (existsSync(file) && readOnnxMetadata(new Uint8Array(readFileSync(file)))[META.head]) || 'regression';
+}
+
 for (const [name, r] of Object.entries(table)) {
   const card = join(root, 'models', `${name}.md`);
   if (!existsSync(card)) continue;
@@ -47,8 +55,12 @@ for (const [name, r] of Object.entries(table)) {
     'sparsification curve and the oracle (AUSE; lower is better; a random order for comparison).',
     '',
     HEAD,
-    row('error table (shipped: L*, chroma, flip spread -> expected error on the train split)', r),
-    ...(flip[name] ? [row('agreement of mirrored predictions alone (tried first)', flip[name])] : []),
+    ...(headOf(name) === 'classification'
+      ? [row('entropy of the predicted a*b* distribution (1 - H / ln Q; classification head)', r)]
+      : [
+          row('error table (shipped: L*, chroma, flip spread -> expected error on the train split)', r),
+          ...(flip[name] ? [row('agreement of mirrored predictions alone (tried first)', flip[name])] : []),
+        ]),
     '',
     `The most confident half has ${Math.round(100 * (1 - r.confidentHalf / r.unsureHalf))}% less error than the least confident half.`,
     '',
