@@ -8,6 +8,7 @@
  * Browser-safe.
  */
 import { MedcolorError } from '../errors.js';
+import { META, parseMetadataJson } from '../models/contract.js';
 
 /** Version of the `medcolor.confidence` JSON. */
 export const ERROR_TABLE_FORMAT = 'medcolor-error-table-v1';
@@ -118,12 +119,7 @@ export function confidenceFromTable(t: ErrorTable, L: ArrayLike<number>, ab: Arr
  */
 export function parseErrorTable(value: string | undefined, file?: string): ErrorTable | undefined {
   if (value === undefined || value === '') return undefined;
-  let t: ErrorTable;
-  try {
-    t = JSON.parse(value) as ErrorTable;
-  } catch (e) {
-    throw new MedcolorError('ERR_MODEL_CONTRACT', `metadata medcolor.confidence is not JSON: ${(e as Error).message}`, { file, cause: e });
-  }
+  const t = parseMetadataJson(META.confidence, value, file) as ErrorTable;
   const cells = t?.edges ? (t.edges.L.length + 1) * (t.edges.chroma.length + 1) : -1;
   const ok = t && t.format === ERROR_TABLE_FORMAT && Array.isArray(t.edges?.spread) && Array.isArray(t.mean) &&
     t.mean.length === cells * (t.edges.spread.length + 1) && Array.isArray(t.meanLc) && t.meanLc.length === cells &&

@@ -17,6 +17,7 @@
  *   the annealed mean (color/ab-decode.ts) and upsampled;
  * - "both": one network with both outputs.
  */
+import { MedcolorError } from '../errors.js';
 
 /** Input name of the normalized lightness. */
 export const INPUT_L = 'L';
@@ -88,4 +89,16 @@ export function normalizeL(lStar: number): number {
 /** The model's input value back to L* (0..100). */
 export function denormalizeL(v: number): number {
   return (v + 1) * 50;
+}
+
+/**
+ * The JSON value of a model's metadata entry `key` (e.g. `medcolor.domain`). Text that is not
+ * JSON -> MedcolorError 'ERR_MODEL_CONTRACT' naming the key.
+ */
+export function parseMetadataJson(key: string, value: string, file?: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch (e) {
+    throw new MedcolorError('ERR_MODEL_CONTRACT', `metadata ${key} is not JSON: ${(e as Error).message}`, { file, cause: e });
+  }
 }

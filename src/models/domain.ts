@@ -18,6 +18,7 @@
  * several clusters (photographs of every kind) where a single mean and spread would not.
  */
 import { MedcolorError } from '../errors.js';
+import { META, parseMetadataJson } from './contract.js';
 import { boxDownsample } from '../image/resize.js';
 
 /** Version of the `medcolor.domain` JSON written by {@link describeDomain}. */
@@ -281,12 +282,7 @@ export function domainDistance(domain: DomainDescriptor, features: number[]): nu
  */
 export function parseDomainDescriptor(value: string | undefined, file?: string): DomainDescriptor | undefined {
   if (value === undefined || value === '') return undefined;
-  let d: DomainDescriptor;
-  try {
-    d = JSON.parse(value) as DomainDescriptor;
-  } catch (e) {
-    throw new MedcolorError('ERR_MODEL_CONTRACT', `metadata medcolor.domain is not JSON: ${(e as Error).message}`, { file, cause: e });
-  }
+  const d = parseMetadataJson(META.domain, value, file) as DomainDescriptor;
   const k = DOMAIN_FEATURES.length;
   const ok = d && d.format === DOMAIN_FORMAT && Array.isArray(d.center) && d.center.length === k && Array.isArray(d.spread) &&
     d.spread.length === k && d.spread.every((s) => typeof s === 'number' && s > 0) && Array.isArray(d.prototypes) &&
