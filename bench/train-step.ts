@@ -2,8 +2,9 @@
  * Training-step and inference benchmark of the benchmark U-Net (shared/reference/README.md),
  * medcolor (ONNX Runtime) beside PyTorch measured in the same run.
  * Usage: npx tsx bench/train-step.ts [--reps 8] [--no-reference] [--wgrad gemm|conv]
+ *        npm run bench:train -- --real [...]: the trainer on real data instead (bench/train-real.ts)
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import '../src/nn/index.js';
@@ -16,6 +17,11 @@ import { Graph } from '../src/nn/graph.js';
 import { unetForward } from '../src/models/unet.js';
 
 const args = process.argv.slice(2);
+if (args.includes('--real')) {
+  // The trainer on real data beside PyTorch (bench/train-real.ts), in a process of its own.
+  const r = spawnSync(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, 'train-real.ts'), ...args], { stdio: 'inherit' });
+  process.exit(r.status ?? 1);
+}
 const arg = (k: string, d: string) => { const i = args.indexOf(k); return i >= 0 ? args[i + 1] : d; };
 const reps = Number(arg('--reps', '8'));
 const base = Number(arg('--base', '32'));

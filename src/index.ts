@@ -56,5 +56,5 @@ export { planCrop, transformPlane, type CropPlan } from './train/augment.js';
 // Training engine (sessions and checkpoints; the graph code is in the browser entry)
 export { TrainSession, EvalSession } from './nn/session.js';
 export { saveCheckpoint, loadCheckpoint } from './nn/checkpoint.js';
-export { exportBestModel, runEpoch, setupTraining, trainColorizer, validate, type HintTrainingOptions, type TrainingRun, type TrainOptions, type TrainResult } from './train/trainer.js';
+export { exportBestModel, runEpoch, setupTraining, trainColorizer, trainStep, validate, type HintTrainingOptions, type TrainingRun, type TrainOptions, type TrainResult, type TrainStepResult } from './train/trainer.js';
 export { loadExportedWeights } from './models/warm-start.js';

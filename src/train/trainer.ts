@@ -7,8 +7,8 @@
  * exported model, and export of the best model.
  *
  * Three parts: {@link setupTraining} (datasets, sessions, schedule, resume), {@link runEpoch}
- * (the steps of one epoch and its validation) and {@link exportBestModel}; trainColorizer runs
- * them in order.
+ * (the steps of one epoch, each a {@link trainStep}, and its validation) and
+ * {@link exportBestModel}; trainColorizer runs them in order.
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -34,7 +34,7 @@ import { loadCheckpoint, saveCheckpoint } from '../nn/checkpoint.js';
 import { exportInferenceModel } from '../nn/export.js';
 import { lrAt, type LrSchedule, type OptimizerConfig } from '../nn/optim.js';
 import { ParamStore, Rng } from '../nn/params.js';
-import { EvalSession, TrainSession } from '../nn/session.js';
+import { EvalSession, TrainSession, type StepResult } from '../nn/session.js';
 import { openDataset, makeBatch, type Batch, type Dataset } from './dataset.js';
 import { describePreparedDomain } from './domain-data.js';
 import { fitErrorTable } from './fit-error-table.js';
@@ -518,6 +518,38 @@ function validationDecode(run: TrainingRun): ValidationDecode {
   return run.cfg.head === 'classification' && run.classTargets ? { output: 'ab_logits', centers: run.classTargets.bins.centers, decode: 'annealed-mean' } : { output: 'ab' };
 }
 
+/** What one training step of a run used and gave. */
+export interface TrainStepResult {
+  /** The batch fed to the step (L, ab and any hint or class-target planes). */
+  feeds: Record<string, Float32Array>;
+  result: StepResult;
+  lr: number;
+  /** The discriminator's loss, when the adversarial loss is on. */
+  dLoss?: number;
+  /** Milliseconds spent making the batch (reading, cropping, flipping, hints) and in the step(s). */
+  batchMs: number;
+  stepMs: number;
+}
+
+/**
+ * One training step of a run: the next batch (crops, flips, hints), the learning rate of the
+ * schedule, the generator's step and, with the adversarial loss, the discriminator's.
+ */
+export async function trainStep(run: TrainingRun): Promise<TrainStepResult> {
+  const t0 = performance.now();
+  const feeds = nextBatch(run);
+  const t1 = performance.now();
+  // With a time limit the schedule runs on whichever is further along, steps or time, so a
+  // cosine decay still completes when the limit ends training early.
+  const maxMinutes = run.options.maxMinutes;
+  const elapsedFrac = maxMinutes ? (performance.now() - run.t0) / (maxMinutes * 60_000) : 0;
+  const total = run.stepsPerEpoch * run.settings.epochs;
+  const lr = lrAt(run.sched, Math.max(run.ts.stepCount, Math.floor(elapsedFrac * total)));
+  const result = await run.ts.step(feeds, lr);
+  const dLoss = run.disc ? (await run.disc.step({ ...feeds, fake: result.extras.pred }, lr)).loss : undefined;
+  return { feeds, result, lr, dLoss, batchMs: t1 - t0, stepMs: performance.now() - t1 };
+}
+
 /**
  * Runs one epoch: its steps (stopping early on abort or the time limit), then validation,
  * the log record, the best and last checkpoints and the curves. Returns false when training
@@ -525,7 +557,6 @@ function validationDecode(run: TrainingRun): ValidationDecode {
  */
 export async function runEpoch(run: TrainingRun): Promise<boolean> {
   const o = run.settings, options = run.options, ts = run.ts;
-  const total = run.stepsPerEpoch * o.epochs;
   let lossSum = 0;
   let timeUp = false;
   for (let s = 0; s < run.stepsPerEpoch; s++) {
@@ -533,14 +564,7 @@ export async function runEpoch(run: TrainingRun): Promise<boolean> {
       run.stopped = 'interrupted';
       return false;
     }
-    const feeds = nextBatch(run);
-    // With a time limit the schedule runs on whichever is further along, steps or time, so a
-    // cosine decay still completes when the limit ends training early.
-    const elapsedFrac = options.maxMinutes ? (performance.now() - run.t0) / (options.maxMinutes * 60_000) : 0;
-    const lr = lrAt(run.sched, Math.max(ts.stepCount, Math.floor(elapsedFrac * total)));
-    const r = await ts.step(feeds, lr);
-    let dLoss: number | undefined;
-    if (run.disc) dLoss = (await run.disc.step({ ...feeds, fake: r.extras.pred }, lr)).loss;
+    const { result: r, lr, dLoss } = await trainStep(run);
     if (!Number.isFinite(r.loss)) throw new MedcolorError('ERR_TRAINING_DIVERGED', `loss became ${r.loss} at step ${ts.stepCount}; lower --lr or add --clip-norm`);
     lossSum += r.loss;
     run.images += o.batch;

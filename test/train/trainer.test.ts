@@ -10,7 +10,7 @@ import { parseErrorTable } from '../../src/methods/error-table.js';
 import { readOnnxMetadata } from '../../src/methods/model.js';
 import { parseDomainDescriptor } from '../../src/models/domain.js';
 import { openDataset } from '../../src/train/dataset.js';
-import { trainColorizer, type TrainOptions } from '../../src/train/trainer.js';
+import { setupTraining, trainColorizer, trainStep, type TrainOptions } from '../../src/train/trainer.js';
 import { prepareBlobDataset, type BlobColoring } from './blob-dataset.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -51,6 +51,37 @@ function grayBaselinePsnr(): number {
 const base = (out: string): TrainOptions => ({
   data, out, epochs: 40, batch: 8, lr: 5e-3, crop: 32, warmup: 3, valBatch: 4,
   unet: { base: 8, depth: 2, globalContext: true }, seed: 1,
+});
+
+describe('trainStep', () => {
+  it('feeds normalized crops of the records with the warm-up learning rate, the same for the same seed', async () => {
+    const steps = async (out: string) => {
+      const run = await setupTraining({ ...base(join(tmp, out)), crop: 16, stepsPerEpoch: 3 });
+      const got = [];
+      for (let k = 0; k < 3; k++) got.push(await trainStep(run));
+      expect(run.ts.stepCount).toBe(3);
+      await run.ts.release();
+      await run.ev.release();
+      return got;
+    };
+    const a = await steps('step-a'), b = await steps('step-b');
+    a.forEach((r, k) => {
+      expect(r.feeds.L.length).toBe(8 * 16 * 16);
+      expect(r.feeds.ab.length).toBe(2 * 8 * 16 * 16);
+      // L* 20..80 of the blobs is L/50 - 1 in -0.6..0.6; chroma within 40 of 110.
+      expect(Math.min(...r.feeds.L)).toBeGreaterThan(-0.62);
+      expect(Math.max(...r.feeds.L)).toBeLessThan(0.62);
+      expect(Math.max(...r.feeds.ab.map(Math.abs))).toBeLessThan(0.5);
+      expect(r.lr).toBeCloseTo((5e-3 * (k + 1)) / 3, 10);
+      expect(r.batchMs).toBeGreaterThanOrEqual(0);
+      expect(r.stepMs).toBeGreaterThan(0);
+      expect(Number.isFinite(r.result.loss)).toBe(true);
+      expect(b[k].feeds.L).toEqual(r.feeds.L);
+      expect(b[k].result.loss).toBe(r.result.loss);
+    });
+    // Different crops each step.
+    expect(a[1].feeds.L).not.toEqual(a[0].feeds.L);
+  });
 });
 
 describe('trainColorizer', () => {
