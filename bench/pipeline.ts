@@ -12,7 +12,9 @@
  * - time per image, one at a time, as a multiple of decode + encode (the model's inference, the
  *   `session.run` alone, is shown apart, and the time beyond it);
  * - where the time goes: decode, display L*, the method, the full-resolution recombination
- *   (upsample a*b*, fit the gamut at constant L*, CIELAB -> sRGB), encode;
+ *   (upsample a*b*, fit the gamut at constant L*, CIELAB -> sRGB), encode; gray and lut run by
+ *   value (once per distinct value of the integer image, colors looked up per pixel), and the
+ *   last column times the per-pixel reference steps on the full-size planes;
  * - peak memory at the largest size: each method in a child process of its own, its peak
  *   resident memory beyond what the same process held before reading the image.
  *
@@ -25,7 +27,9 @@ import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
+import { lookupByValue } from '../src/image/lookup-by-value.js';
 import { resizeBilinear } from '../src/image/resize.js';
+import { grayToLByValue } from '../src/image/window.js';
 import type { GrayImage, RgbImage } from '../src/image/types.js';
 import { getDefaultModelName, loadModel } from '../src/io/model-loader.js';
 import { createModelMethod } from '../src/methods/model.js';
@@ -169,12 +173,32 @@ function recombineStages(L: { width: number; height: number; data: Float32Array 
   return { width: L.width, height: L.height, data: rgb };
 }
 
-/** The pipeline's steps timed one by one (the same functions the pipeline calls). */
+/**
+ * The pipeline's steps timed one by one (the same functions the pipeline calls). A pointwise
+ * method on an integer image runs by value (pipeline/colorize.ts): display L* is the table of the
+ * image's values, the method runs on that table, and "recombine" is the recombination of the
+ * table plus the per-pixel lookup of the colors.
+ */
 async function runStages(file: string, c: Case): Promise<Stages> {
   let t = performance.now();
   const lap = () => { const n = performance.now(), d = n - t; t = n; return d; };
   const [gray] = (await readGrayInput(file)).frames as GrayImage[];
   const decode = lap();
+  const byValue = c.method.pointwise ? grayToLByValue(gray) : undefined;
+  if (byValue) {
+    const displayL = lap();
+    const nv = byValue.L.length;
+    const res = await c.method.colorize({ width: nv, height: 1, L: byValue.L }, c.options);
+    const method = lap();
+    const perValue = recombineToSrgb8(res.L ?? byValue.L, nv, 1, res.ab, nv, 1);
+    const rgb = lookupByValue(gray.data, byValue.lo, perValue.rgb, 3, new Uint8Array(3 * gray.data.length));
+    const recombine = lap();
+    await encode({ width: gray.width, height: gray.height, data: rgb });
+    const encodeMs = lap();
+    const L = toDisplayL(gray);
+    const full = await c.method.colorize({ width: L.width, height: L.height, L: L.data }, c.options);
+    return { decode, displayL, toWork: 0, method, recombine, encode: encodeMs, ...recombineReference(L, full) };
+  }
   const L = toDisplayL(gray);
   const displayL = lap();
   const ws = c.method.workingSize;

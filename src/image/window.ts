@@ -9,6 +9,7 @@
 import { MedcolorError } from '../errors.js';
 import { srgbToLinear, yToL } from '../color/lab.js';
 import type { GrayImage, VoiLut, VoiWindow } from './types.js';
+import { lookupByValue } from './lookup-by-value.js';
 
 /** VOI LUT Function (0028,1056). */
 export type VoiFunction = 'LINEAR' | 'LINEAR_EXACT' | 'SIGMOID';
@@ -189,17 +190,35 @@ export function grayToDisplay(img: GrayImage, options: GrayToLOptions = {}): Flo
 export function grayToL(img: GrayImage, options: GrayToLOptions = {}): Float32Array {
   // Integer samples (every integer DICOM, PNG, NIfTI) spanning a modest range: the per-pixel
   // function below, evaluated once per distinct value and looked up, so bit for bit the same.
-  const span = integerSpan(img.data);
-  if (span && span.hi - span.lo < Math.min(MAX_VALUE_TABLE, img.data.length / 4)) {
-    const values = new Float32Array(span.hi - span.lo + 1);
-    for (let k = 0; k < values.length; k++) values[k] = span.lo + k;
-    // The same meta and options; its data range is the image's, so the default ramp is too.
-    const perValue = displayToLightness(grayToDisplay({ ...img, width: values.length, height: 1, data: values }, options));
-    const data = img.data, out = new Float32Array(data.length), lo = span.lo;
-    for (let i = 0; i < data.length; i++) out[i] = perValue[data[i] - lo];
-    return out;
-  }
+  const table = grayToLByValue(img, options);
+  if (table) return lookupByValue(img.data, table.lo, table.L, 1, new Float32Array(img.data.length));
   return displayToLightness(grayToDisplay(img, options));
+}
+
+/** The L* of each value of an integer image: `L[v - lo]` is the L* of the samples of value v. */
+export interface LightnessByValue {
+  /** The smallest sample value. */
+  lo: number;
+  /** L* (0..100) of the values lo, lo + 1, ..., hi. */
+  L: Float32Array;
+}
+
+/**
+ * grayToL's table for an integer image: the L* of every value from the image's smallest to its
+ * largest sample, made by the same per-pixel function (so `L[data[i] - lo]` is, bit for bit,
+ * `grayToL(img)[i]`). Undefined when a sample is not an integer, or when the values span too many
+ * levels for a table to pay (2^17, or a quarter of the pixels).
+ *
+ * @example
+ * const t = grayToLByValue(ct); // t.L[hu - t.lo] is the displayed L* of Hounsfield value hu
+ */
+export function grayToLByValue(img: GrayImage, options: GrayToLOptions = {}): LightnessByValue | undefined {
+  const span = integerSpan(img.data);
+  if (!span || span.hi - span.lo >= Math.min(MAX_VALUE_TABLE, img.data.length / 4)) return undefined;
+  const values = new Float32Array(span.hi - span.lo + 1);
+  for (let k = 0; k < values.length; k++) values[k] = span.lo + k;
+  // The same meta and options; its data range is the image's, so the default ramp is too.
+  return { lo: span.lo, L: displayToLightness(grayToDisplay({ ...img, width: values.length, height: 1, data: values }, options)) };
 }
 
 /** Largest number of distinct values tabulated by grayToL's per-value path. */

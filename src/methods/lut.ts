@@ -132,6 +132,8 @@ function resolvePalette(p: LutOptions['palette']): Palette {
 export const lutMethod: ColorizationMethod = {
   name: 'lut',
   description: 'lookup-table pseudo-color after the window (DICOM Hot Iron, PET, Hot Metal Blue, PET 20 Step; hot, bone, jet, viridis, inferno; user file)',
+  // Each pixel's color is its palette entry's: a function of its L* alone.
+  pointwise: true,
   async colorize(input: ColorizeInput, options: LutOptions = {}): Promise<ColorizeResult> {
     const { width, height, L } = input;
     checkInput(width, height, L, 'lut');

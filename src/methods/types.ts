@@ -66,6 +66,13 @@ export interface ColorizationMethod {
   readonly description: string;
   /** Whether the method needs `options.reference`. */
   readonly needsReference?: boolean;
+  /**
+   * True when the result at a pixel (a*b*, and L* for a lightness-changing method) is a function
+   * of that pixel's L* and the options alone: not of its position, its neighbours or the physical
+   * image (gray, lut). The pipeline may then colorize an integer image once per distinct value
+   * (as a 1-row image of those L* values) and look the colors up per pixel: the same output.
+   */
+  readonly pointwise?: boolean;
   colorize(input: ColorizeInput, options?: MethodOptions): Promise<ColorizeResult>;
 }
 

@@ -8,9 +8,10 @@
  */
 import { recombineToSrgb8 } from '../color/recombine.js';
 import { MedcolorError } from '../errors.js';
+import { lookupByValue } from '../image/lookup-by-value.js';
 import { resizeBilinear } from '../image/resize.js';
 import type { GrayImage, Plane, RgbImage, VoiWindow } from '../image/types.js';
-import { grayToL, type GrayToLOptions } from '../image/window.js';
+import { grayToL, grayToLByValue, type GrayToLOptions, type LightnessByValue } from '../image/window.js';
 import type { BatchColorizationMethod, ColorizationMethod, ColorizeInput, ColorizeResult, MethodOptions, MethodWarning } from '../methods/types.js';
 
 /** Options of {@link colorizeImage}. */
@@ -48,7 +49,11 @@ export interface ColorizeOptions {
   minConfidence?: number;
 }
 
-/** What the pipeline returns. */
+/**
+ * What the pipeline returns. For a pointwise method on an integer image (see colorizeImage),
+ * `L.data`, `ab` and `confidence` are looked up when first read (nothing full-size is made for
+ * them before).
+ */
 export interface ColorizeOutput {
   /** 8-bit sRGB at the input's full size. */
   rgb: RgbImage;
@@ -101,6 +106,19 @@ function workingSizeOf(method: ColorizationMethod, options: ColorizeOptions): nu
   return s;
 }
 
+/** Defines `obj[key]` as computed by `compute` on first read, then kept (an enumerable property). */
+function defineLazy<T extends object>(obj: T, key: keyof T & string, compute: () => unknown): void {
+  let done = false, value: unknown;
+  Object.defineProperty(obj, key, {
+    enumerable: true,
+    configurable: true,
+    get: () => {
+      if (!done) [value, done] = [compute(), true];
+      return value;
+    },
+  });
+}
+
 /** L* (and the physical image) at the working size. */
 function toWorkingInput(L: Plane, gray: GrayImage | undefined, size: number | undefined): ColorizeInput {
   if (size === undefined || (size === L.width && size === L.height)) {
@@ -109,12 +127,7 @@ function toWorkingInput(L: Plane, gray: GrayImage | undefined, size: number | un
   const input: ColorizeInput = { width: size, height: size, L: resizeBilinear(L.data, L.width, L.height, 1, size, size), source: { width: L.width, height: L.height } };
   if (gray) {
     // Only some methods read the physical image (ct-tissue): resize it on first use.
-    let cached: GrayImage | undefined;
-    Object.defineProperty(input, 'gray', {
-      enumerable: true,
-      get: () =>
-        (cached ??= { ...gray, width: size, height: size, data: resizeBilinear(gray.data, gray.width, gray.height, 1, size, size) }),
-    });
+    defineLazy(input, 'gray', () => ({ ...gray, width: size, height: size, data: resizeBilinear(gray.data, gray.width, gray.height, 1, size, size) }));
   }
   return input;
 }
@@ -222,7 +235,49 @@ export async function colorizeImage(
   method: ColorizationMethod,
   options: ColorizeOptions = {},
 ): Promise<ColorizeOutput> {
+  const byValue = lightnessByValueFor(gray, method, options);
+  if (byValue) return colorizeByValue(gray, byValue, method, options);
   return colorizeL(toDisplayL(gray, options), method, options, gray);
+}
+
+/**
+ * The L* of each value of `gray` when the by-value path applies: a pointwise method at full size
+ * and an integer image with a modest span of values (grayToLByValue); else undefined.
+ */
+function lightnessByValueFor(gray: GrayImage, method: ColorizationMethod, options: ColorizeOptions): LightnessByValue | undefined {
+  if (!method.pointwise) return undefined;
+  const size = workingSizeOf(method, options);
+  if (size !== undefined && !(size === gray.width && size === gray.height)) return undefined;
+  return grayToLByValue(gray, displayOptionsOf(options));
+}
+
+/**
+ * The pipeline of a pointwise method (gray, lut) on an integer image: the method, the gamut fit
+ * and the conversion to sRGB run once per distinct value (a 1-row image of the image's L*
+ * values), and each pixel's color is looked up by its value. The per-pixel path computes each
+ * pixel's color from its L* alone, with the same functions, so the output is the same, bit for
+ * bit (test/pipeline/by-value.test.ts), for one pass over the pixels. Full-size L*, a*b* and
+ * confidence are looked up on first read (they keep `gray.data` alive until then).
+ */
+async function colorizeByValue(gray: GrayImage, byValue: LightnessByValue, method: ColorizationMethod, options: ColorizeOptions): Promise<ColorizeOutput> {
+  const values: Plane = { width: byValue.L.length, height: 1, data: byValue.L };
+  const res = await method.colorize({ width: values.width, height: 1, L: values.data }, methodOptionsOf(options));
+  const perValue = finish(values, res, method, options);
+  const { width, height, data } = gray;
+  const n = width * height, lo = byValue.lo;
+  const L = { width, height } as Plane;
+  defineLazy(L, 'data', () => lookupByValue(data, lo, perValue.L.data, 1, new Float32Array(n)));
+  const out = {
+    rgb: { width, height, data: lookupByValue(data, lo, perValue.rgb.data, 3, new Uint8Array(3 * n)) },
+    L,
+    warnings: perValue.warnings,
+    workWidth: width,
+    workHeight: height,
+  } as ColorizeOutput;
+  defineLazy(out, 'ab', () => lookupByValue(data, lo, perValue.ab, 2, new Float32Array(2 * n)));
+  const confidence = perValue.confidence;
+  if (confidence) defineLazy(out, 'confidence', () => lookupByValue(data, lo, confidence, 1, new Float32Array(n)));
+  return out;
 }
 
 /**
@@ -236,11 +291,22 @@ export async function colorizeImages(
   method: ColorizationMethod,
   options: ColorizeOptions = {},
 ): Promise<ColorizeOutput[]> {
+  if (method.pointwise) {
+    // Nothing to batch: each image on its own (by value where it can be).
+    const outs: ColorizeOutput[] = [];
+    for (const g of grays) outs.push(await colorizeImage(g, method, options));
+    return outs;
+  }
   return colorizeLBatch(grays.map((g) => toDisplayL(g, options)), method, options, grays);
 }
 
 /** The display L* plane of a gray image. */
 export function toDisplayL(gray: GrayImage, options: Pick<ColorizeOptions, 'window' | 'display' | 'onNotice'> = {}): Plane {
+  return { width: gray.width, height: gray.height, data: grayToL(gray, displayOptionsOf(options)) };
+}
+
+/** The gray -> L* options of the pipeline's options. */
+function displayOptionsOf(options: Pick<ColorizeOptions, 'window' | 'display' | 'onNotice'>): GrayToLOptions {
   const window = options.window ? { center: options.window.center, width: options.window.width } : undefined;
-  return { width: gray.width, height: gray.height, data: grayToL(gray, { onNotice: options.onNotice, ...options.display, window }) };
+  return { onNotice: options.onNotice, ...options.display, window };
 }
