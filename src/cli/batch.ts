@@ -5,10 +5,11 @@
  */
 import type { Command } from 'commander';
 import { EXIT, parseIntOption, usage } from './common.js';
+import { addTrustOptions, parseTrustOptions, type TrustCliOptions } from './trust-options.js';
 import type { JobSpec } from '../server/job-items.js';
 import type { JobQueue, JobStatus } from '../server/job-queue.js';
 
-interface BatchCliOptions {
+interface BatchCliOptions extends TrustCliOptions {
   output?: string;
   format?: string;
   method?: string;
@@ -28,8 +29,8 @@ interface BatchCliOptions {
 
 /** Registers `medcolor batch`. */
 export function registerBatch(program: Command): void {
-  program
-    .command('batch')
+  const cmd = program.command('batch');
+  cmd
     .description('run a batch job through the job queue (in this process, or BullMQ workers with --redis)')
     .argument('[input...]', 'files, folders or globs (or use --url with --study/--series/--query)')
     .option('-o, --output <dir>', 'output folder (file inputs)')
@@ -46,9 +47,15 @@ export function registerBatch(program: Command): void {
     .option('--redis <url>', 'queue the items on this Redis for medcolor worker processes')
     .option('--concurrency <n>', 'items at once (in-process queue)', '1')
     .option('--detach', 'with --redis: queue the items, print the job id and exit without waiting')
-    .option('--json', 'the final job status as JSON on stdout')
+    .option('--json', 'the final job status as JSON on stdout');
+  addTrustOptions(cmd, 'a file beside each output (NAME.confidence.png / .dcm), or with --url a series of its own in the PACS')
     .action(async (inputs: string[], opts: BatchCliOptions) => {
-      const spec: JobSpec = { method: opts.method, model: opts.model };
+      const trust = parseTrustOptions(opts);
+      const spec: JobSpec = {
+        method: opts.method, model: opts.model,
+        ...(trust.strict ? { strict: true } : {}), ...(trust.confidence ? { confidence: true } : {}),
+        ...(trust.minConfidence !== undefined ? { minConfidence: trust.minConfidence } : {}),
+      };
       if (opts.url) {
         if (inputs.length) usage('give input files or --url, not both');
         spec.dicomweb = {
@@ -89,7 +96,11 @@ export function registerBatch(program: Command): void {
           if (status.state === 'done' || status.state === 'failed') break;
           await new Promise((r) => setTimeout(r, 250));
         }
-        for (const i of status.items) if (i.state === 'failed' && !opts.json) process.stderr.write(`  ${i.input}: ${i.code}: ${i.error}\n`);
+        for (const i of status.items) {
+          if (opts.json) break;
+          if (i.state === 'failed') process.stderr.write(`  ${i.input}: ${i.code}: ${i.error}\n`);
+          for (const w of i.warnings ?? []) process.stderr.write(`  ${i.input}: ${w.startsWith('WARN_') ? 'warning' : 'notice'}: ${w}\n`);
+        }
         if (opts.json) process.stdout.write(JSON.stringify(status) + '\n');
         process.exitCode = status.failed === 0 ? EXIT.OK : status.done === 0 ? EXIT.ALL_FAILED : EXIT.SOME_FAILED;
       } finally {

@@ -9,10 +9,11 @@ import { OUTPUT_FORMATS, type OutputFormat } from '../io/encode-output.js';
 import { DEFAULT_MAX_PIXELS } from '../io/raster-image.js';
 import { expandInputs } from '../io/expand-inputs.js';
 import { colorizeFiles, countInputFiles, isInputFile, type ColorizeFileEntry } from '../pipeline/colorize-files.js';
-import { createProgress, displayPath, EXIT, parseFractionOption, parseIntOption, parseWindowOption, usage } from './common.js';
+import { createProgress, displayPath, EXIT, parseIntOption, parseWindowOption, usage } from './common.js';
 import { addMethodOptions, readStrokesFile, resolveMethodOptions, type MethodCliOptions } from './method-options.js';
+import { addTrustOptions, parseTrustOptions, type TrustCliOptions } from './trust-options.js';
 
-interface ColorizeCliOptions extends MethodCliOptions {
+interface ColorizeCliOptions extends MethodCliOptions, TrustCliOptions {
   output: string;
   hints?: string;
   hintFrame?: string;
@@ -24,9 +25,6 @@ interface ColorizeCliOptions extends MethodCliOptions {
   maxPixels?: string;
   json?: boolean;
   quiet?: boolean;
-  strict?: boolean;
-  confidence?: boolean;
-  minConfidence?: string;
 }
 
 /** Paths below the current folder are shown relative to it. */
@@ -42,15 +40,12 @@ export function registerColorize(program: Command): void {
     .option('-f, --format <fmt>', 'png (one PNG per frame/slice), dcm (DICOM Secondary Capture RGB, one frame per input frame), nii (NIfTI RGB24 volume)', 'png')
     .option('--frame <n|all>', 'which frames of a multi-frame DICOM / slices of a NIfTI volume (0-based)', 'all')
     .option('--window <C,W>', 'VOI window center,width in the units of the data (e.g. 40,400 for CT soft tissue); default: the file\'s own');
-  addMethodOptions(cmd)
+  addTrustOptions(addMethodOptions(cmd), 'NAME.confidence.png (8-bit gray), for --format dcm a grayscale Secondary Capture in a series of its own (NAME.confidence.dcm)')
     .option('--hints <file>', 'color hints for a hint-taking --model (same formats as --scribbles, full-size pixel coordinates; the same hints for every frame unless --hint-frame)')
     .option('--hint-frame <n>', 'the frame/slice (0-based) the --hints were given on: they apply to the frames within 3 of it only')
     .option('--consistent-slices', 'multi-frame input: smooth a*b* across neighboring slices where L* is similar, so colors do not flicker from slice to slice')
     .option('--batch <n>', 'frames per model call', '8')
     .option('--max-pixels <n>', `largest raster image read, in pixels (width x height); default ${DEFAULT_MAX_PIXELS} (16383 x 16383)`)
-    .option('--confidence', 'also write each output\'s per-pixel confidence map: NAME.confidence.png (8-bit gray, 255 = sure), for --format dcm a grayscale Secondary Capture in a series of its own (NAME.confidence.dcm)')
-    .option('--min-confidence <C>', 'fade chroma to gray where the confidence is below C (0..1): full color at C and above, none at C/2 and below; L* never changes')
-    .option('--strict', "refuse inputs outside the model's domain (error ERR_OUT_OF_DOMAIN) instead of colorizing them with the warning WARN_OUT_OF_DOMAIN")
     .option('--json', 'machine-readable output on stdout (one JSON document, streamed)')
     .option('-q, --quiet', 'no progress bar')
     .addHelpText(
@@ -71,7 +66,7 @@ Examples:
       const frame = opts.frame === undefined || opts.frame === 'all' ? 'all' : parseIntOption('--frame', opts.frame, 0, 1 << 20);
       const window = opts.window !== undefined ? parseWindowOption(opts.window) : undefined;
       const batch = parseIntOption('--batch', opts.batch ?? '8', 1, 1024);
-      const minConfidence = opts.minConfidence !== undefined ? parseFractionOption('--min-confidence', opts.minConfidence) : undefined;
+      const trust = parseTrustOptions(opts);
       const maxPixels = opts.maxPixels !== undefined ? parseIntOption('--max-pixels', opts.maxPixels, 1, Number.MAX_SAFE_INTEGER) : undefined;
       if (expandInputs(inputs, { accept: isInputFile }).next().done) usage(`no inputs found in ${inputs.join(' ')}`);
       const resolved = await resolveMethodOptions(opts);
@@ -98,9 +93,7 @@ Examples:
         maxPixels,
         size: resolved.size,
         methodOptions: resolved.methodOptions,
-        strict: Boolean(opts.strict),
-        confidence: Boolean(opts.confidence),
-        minConfidence,
+        ...trust,
         consistentSlices: Boolean(opts.consistentSlices),
         provenance: { method: resolved.label, model: resolved.model },
         onFile(entry: ColorizeFileEntry) {

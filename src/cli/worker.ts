@@ -37,8 +37,8 @@ Stop with SIGINT or SIGTERM: the items in progress finish first.`,
         concurrency,
         lockMs,
         onItem: (e) => {
-          if (opts.json) process.stdout.write(JSON.stringify({ item: e.item.id, input: e.item.input, state: e.state, attempts: e.attempts, code: e.code, outputs: e.outputs, note: e.note }) + '\n');
-          else process.stderr.write(`medcolor worker: ${e.item.input}: ${e.state}${e.code ? ` (${e.code}: ${e.error})` : ''}${e.note ? ` (${e.note})` : ''}\n`);
+          if (opts.json) process.stdout.write(JSON.stringify({ item: e.item.id, input: e.item.input, state: e.state, attempts: e.attempts, code: e.code, outputs: e.outputs, note: e.note, warnings: e.warnings }) + '\n');
+          else process.stderr.write(`medcolor worker: ${e.item.input}: ${e.state}${e.code ? ` (${e.code}: ${e.error})` : ''}${e.note ? ` (${e.note})` : ''}${(e.warnings ?? []).map((w) => `\n  ${w}`).join('')}\n`);
         },
       });
       process.stderr.write(`medcolor worker: waiting for items on ${opts.redis.replace(/\/\/[^@]*@/, '//')} (concurrency ${concurrency})\n`);

@@ -4,10 +4,14 @@
  * (`colorizeBytes`, format dcm: the DICOM Secondary Capture writer with its provenance
  * attributes) and STOW-RS stores the result into the same study. Derived UIDs are functions of
  * the source UID, the method and the model, so a second run finds its results already stored
- * and stores nothing new, and a retried job never duplicates a series. Node only.
+ * and stores nothing new, and a retried job never duplicates a series. Trust goes along: the
+ * out-of-domain warning of every instance is reported (`strict` refuses it instead), chroma can be
+ * faded where the confidence is low, and the confidence map can be stored as a series of its own.
+ * Node only.
  */
 import { isMedcolorError, MedcolorError } from '../errors.js';
 import { deriveUid, isDerivedUid } from '../io/dicom/derived-uid.js';
+import { CONFIDENCE_INFIX } from '../io/encode-output.js';
 import { sharpRasterCodec } from '../io/raster.js';
 import type { ColorizationMethod } from '../methods/types.js';
 import { colorizeBytes, type ColorizeBytesOptions } from '../pipeline/colorize-input.js';
@@ -34,7 +38,10 @@ export interface PacsColorizeOptions {
   label: string;
   /** Model name when the method is 'model'. */
   model?: string | null;
-  /** Further pipeline options (window, working size, method options). */
+  /**
+   * Further pipeline options (window, working size, method options, and trust: `strict`,
+   * `minConfidence`, `confidence` to store the confidence map as a series of its own).
+   */
   colorize?: Omit<ColorizeBytesOptions, 'format' | 'provenance' | 'raster' | 'name'>;
   /** Find and report, store nothing. */
   dryRun?: boolean;
@@ -46,10 +53,17 @@ export interface InstanceOutcome {
   /** SOP Instance UID of the colorized instance. */
   derivedSop: string;
   derivedSeries: string;
+  /** With `confidence`: the SOP Instance UID of its confidence map (a series of its own). */
+  confidenceSop?: string;
+  confidenceSeries?: string;
   /** stored: sent by STOW-RS; exists: already in the PACS (nothing sent); dry-run: would be sent; failed. */
   state: 'stored' | 'exists' | 'dry-run' | 'failed';
   code?: string;
   error?: string;
+  /** What the pipeline warned of (e.g. WARN_OUT_OF_DOMAIN), when the instance was colorized. */
+  warnings?: string[];
+  /** With `confidence`: the mean confidence (0..1) of the instance. */
+  meanConfidence?: number;
   ms: number;
 }
 
@@ -62,16 +76,28 @@ export interface PacsSummary {
   dryRun: number;
   /** Series UIDs created or found (source series -> derived series). */
   series: Record<string, string>;
+  /** With `confidence`: source series -> the derived series of its confidence maps. */
+  confidenceSeries: Record<string, string>;
 }
 
-/** The derived Series Instance UID of a source series for a method and model. */
-export function deriveSeriesUid(sourceSeries: string, label: string, model?: string | null): Promise<string> {
-  return deriveUid(['medcolor-series', sourceSeries, label, model ?? '']);
+/**
+ * The derived Series Instance UID of a source series for a method and model; `kind` 'confidence'
+ * for the series of its confidence maps, `variant` for options that change the pixels (e.g.
+ * 'min-confidence=0.5'; empty: the plain colorization).
+ */
+export function deriveSeriesUid(sourceSeries: string, label: string, model?: string | null, kind: 'color' | 'confidence' = 'color', variant = ''): Promise<string> {
+  return deriveUid([kind === 'color' ? 'medcolor-series' : 'medcolor-confidence-series', sourceSeries, label, model ?? '', ...(variant ? [variant] : [])]);
 }
 
-/** The derived SOP Instance UID of a source instance for a method and model. */
-export function deriveInstanceUid(sourceSop: string, label: string, model?: string | null): Promise<string> {
-  return deriveUid(['medcolor-instance', sourceSop, label, model ?? '']);
+/** The derived SOP Instance UID of a source instance for a method and model (kind and variant as {@link deriveSeriesUid}). */
+export function deriveInstanceUid(sourceSop: string, label: string, model?: string | null, kind: 'color' | 'confidence' = 'color', variant = ''): Promise<string> {
+  return deriveUid([kind === 'color' ? 'medcolor-instance' : 'medcolor-confidence-instance', sourceSop, label, model ?? '', ...(variant ? [variant] : [])]);
+}
+
+/** The options that change a colorized instance's pixels, as part of its derived UIDs ('' for none). */
+function pixelVariant(options: PacsColorizeOptions): string {
+  const mc = options.colorize?.minConfidence;
+  return mc !== undefined ? `min-confidence=${mc}` : '';
 }
 
 async function listSeriesInstances(client: DicomWebClient, study: string, series: string): Promise<InstanceRef[]> {
@@ -123,19 +149,31 @@ export async function findPacsInstances(client: DicomWebClient, selection: PacsS
  */
 export async function colorizePacsInstance(client: DicomWebClient, ref: InstanceRef, options: PacsColorizeOptions): Promise<InstanceOutcome> {
   const started = performance.now();
-  const derivedSop = await deriveInstanceUid(ref.sop, options.label, options.model);
-  const derivedSeries = await deriveSeriesUid(ref.series, options.label, options.model);
+  const { label, model } = options;
+  const variant = pixelVariant(options);
+  const derivedSop = await deriveInstanceUid(ref.sop, label, model, 'color', variant);
+  const derivedSeries = await deriveSeriesUid(ref.series, label, model, 'color', variant);
+  const withMap = Boolean(options.colorize?.confidence);
+  const confidence = withMap
+    ? { confidenceSop: await deriveInstanceUid(ref.sop, label, model, 'confidence'), confidenceSeries: await deriveSeriesUid(ref.series, label, model, 'confidence') }
+    : {};
   const outcome = (state: InstanceOutcome['state'], extra: Partial<InstanceOutcome> = {}): InstanceOutcome => ({
     source: ref,
     derivedSop,
     derivedSeries,
+    ...confidence,
     state,
     ms: Math.round(performance.now() - started),
     ...extra,
   });
   try {
-    const existing = await client.search(`studies/${ref.study}/instances`, { SOPInstanceUID: derivedSop });
-    if (existing.some((d) => readJsonValue(d, TAG.SOPInstanceUID) === derivedSop)) return outcome('exists');
+    const wanted = [derivedSop, ...(confidence.confidenceSop ? [confidence.confidenceSop] : [])];
+    const present = new Set<string>();
+    for (const sop of wanted) {
+      const found = await client.search(`studies/${ref.study}/instances`, { SOPInstanceUID: sop });
+      if (found.some((d) => readJsonValue(d, TAG.SOPInstanceUID) === sop)) present.add(sop);
+    }
+    if (present.size === wanted.length) return outcome('exists');
     if (options.dryRun) return outcome('dry-run');
     const bytes = await client.retrieveInstance(ref.study, ref.series, ref.sop);
     const result = await colorizeBytes(bytes, options.method, {
@@ -143,13 +181,29 @@ export async function colorizePacsInstance(client: DicomWebClient, ref: Instance
       name: `instance ${ref.sop}`,
       format: 'dcm',
       raster: sharpRasterCodec,
-      provenance: { method: options.label, model: options.model ?? null, sopInstanceUid: derivedSop, seriesInstanceUid: derivedSeries },
+      provenance: {
+        method: label, model: model ?? null, sopInstanceUid: derivedSop, seriesInstanceUid: derivedSeries,
+        confidenceSopInstanceUid: confidence.confidenceSop, confidenceSeriesInstanceUid: confidence.confidenceSeries,
+      },
     });
-    const stored = await client.store(ref.study, [result.outputs[0].bytes]);
-    if (stored.failed.length > 0 || !stored.stored.includes(derivedSop)) {
-      throw new MedcolorError('ERR_PACS_STORE', `the PACS did not store ${derivedSop} (failure reason ${stored.failed[0]?.reason ?? 'none given'})`);
+    // The colorized instance, and its confidence map when asked and the method gives one; only what the PACS lacks.
+    const outputs = result.outputs
+      .map((o) => ({ bytes: o.bytes, sop: o.suffix.startsWith(CONFIDENCE_INFIX) ? confidence.confidenceSop! : derivedSop }))
+      .filter((o) => !present.has(o.sop));
+    const produced = new Set(result.outputs.map((o) => (o.suffix.startsWith(CONFIDENCE_INFIX) ? 'confidence' : 'color')));
+    const found = {
+      ...(withMap && !produced.has('confidence') ? { confidenceSop: undefined, confidenceSeries: undefined } : {}),
+      ...(result.warnings.length ? { warnings: result.warnings } : {}),
+      ...(result.meanConfidence !== undefined ? { meanConfidence: result.meanConfidence } : {}),
+    };
+    // A method without a confidence map: the colorized instance was there already.
+    if (outputs.length === 0) return outcome('exists', found);
+    const stored = await client.store(ref.study, outputs.map((o) => o.bytes));
+    const missing = outputs.find((o) => !stored.stored.includes(o.sop));
+    if (stored.failed.length > 0 || missing) {
+      throw new MedcolorError('ERR_PACS_STORE', `the PACS did not store ${missing?.sop ?? stored.failed[0]?.sopInstanceUid} (failure reason ${stored.failed[0]?.reason ?? 'none given'})`);
     }
-    return outcome('stored');
+    return outcome('stored', found);
   } catch (e) {
     return outcome('failed', { code: isMedcolorError(e) ? e.code : 'ERR_INTERNAL', error: e instanceof Error ? e.message : String(e) });
   }
@@ -171,7 +225,7 @@ export async function colorizePacs(
 ): Promise<PacsSummary> {
   const client = createDicomWebClient(source);
   const refs = await findPacsInstances(client, selection);
-  const summary: PacsSummary = { total: refs.length, stored: 0, exists: 0, failed: 0, dryRun: 0, series: {} };
+  const summary: PacsSummary = { total: refs.length, stored: 0, exists: 0, failed: 0, dryRun: 0, series: {}, confidenceSeries: {} };
   for (const [i, ref] of refs.entries()) {
     const o = await colorizePacsInstance(client, ref, options);
     if (o.state === 'stored') summary.stored++;
@@ -179,6 +233,7 @@ export async function colorizePacs(
     else if (o.state === 'failed') summary.failed++;
     else summary.dryRun++;
     summary.series[ref.series] = o.derivedSeries;
+    if (o.confidenceSeries) summary.confidenceSeries[ref.series] = o.confidenceSeries;
     onInstance?.(o, i, refs.length);
   }
   return summary;

@@ -14,7 +14,7 @@ import { Redis } from 'ioredis';
 import { isMedcolorError, MedcolorError } from '../errors.js';
 import { statusForCode } from './http-status.js';
 import { jobIdFor, type JobItem, type JobSpec } from './job-items.js';
-import { summarizeJob, type ItemRunner, type ItemStatus, type JobQueue } from './job-queue.js';
+import { summarizeJob, type ItemResult, type ItemRunner, type ItemStatus, type JobQueue } from './job-queue.js';
 
 /** The BullMQ queue's name. */
 export const QUEUE_NAME = 'medcolor';
@@ -61,8 +61,8 @@ export function createBullmqJobQueue(url: string): JobQueue {
     const state = await job.getState();
     const base = { id, input, attempts: job.attemptsMade };
     if (state === 'completed') {
-      const r = (job.returnvalue ?? { outputs: [] }) as { outputs: string[]; note?: string };
-      return { ...base, state: 'done', outputs: r.outputs, ...(r.note ? { note: r.note } : {}) };
+      const r = (job.returnvalue ?? { outputs: [] }) as ItemResult;
+      return { ...base, state: 'done', outputs: r.outputs, ...(r.note ? { note: r.note } : {}), ...(r.warnings ? { warnings: r.warnings } : {}) };
     }
     if (state === 'failed') return { ...base, state: 'failed', ...splitReason(job.failedReason) };
     if (state === 'active') return { ...base, state: 'running' };
@@ -123,7 +123,7 @@ export interface BullmqWorkerOptions {
   /** How long an item's lock lasts without renewal: a dead worker's item is taken over after about this long (default 30000 ms). */
   lockMs?: number;
   /** Hears each item as it ends. */
-  onItem?: (event: { item: JobItem; state: 'done' | 'retry' | 'failed'; attempts: number; code?: string; error?: string; outputs?: string[]; note?: string }) => void;
+  onItem?: (event: { item: JobItem; state: 'done' | 'retry' | 'failed'; attempts: number; code?: string; error?: string; outputs?: string[]; note?: string; warnings?: string[] }) => void;
 }
 
 /**
@@ -153,8 +153,8 @@ export function startBullmqWorker(url: string, run: ItemRunner, options: BullmqW
     { name: workerName(), connection, concurrency: options.concurrency ?? 1, lockDuration: lockMs, stalledInterval: Math.max(500, Math.round(lockMs / 2)), maxStalledCount: 2 },
   );
   worker.on('error', () => {});
-  worker.on('completed', (job, result: { outputs: string[]; note?: string }) => {
-    options.onItem?.({ item: job.data.item, state: 'done', attempts: job.attemptsMade, outputs: result.outputs, note: result.note });
+  worker.on('completed', (job, result: ItemResult) => {
+    options.onItem?.({ item: job.data.item, state: 'done', attempts: job.attemptsMade, outputs: result.outputs, note: result.note, warnings: result.warnings });
   });
   worker.on('failed', (job, err) => {
     if (!job) return;

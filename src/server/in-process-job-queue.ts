@@ -31,7 +31,7 @@ export function createInProcessJobQueue(run: ItemRunner, options: { concurrency?
       active++;
       run(spec, item)
         .then(
-          (r) => Object.assign(st, { state: 'done', outputs: r.outputs, note: r.note }),
+          (r) => Object.assign(st, { state: 'done', outputs: r.outputs, note: r.note, ...(r.warnings ? { warnings: r.warnings } : {}) }),
           (e) => Object.assign(st, { state: 'failed', code: isMedcolorError(e) ? e.code : 'ERR_INTERNAL', error: e instanceof Error ? e.message : String(e) }),
         )
         .finally(() => {

@@ -12,6 +12,7 @@ import { colorizePacsInstance, findPacsInstances } from '../dicomweb/colorize-pa
 import { createDicomWebClient, type DicomWebSource } from '../dicomweb/client.js';
 import { expandInputs } from '../io/expand-inputs.js';
 import { colorizeFiles, isInputFile } from '../pipeline/colorize-files.js';
+import type { ItemResult } from './job-queue.js';
 import { resolveRequestMethod } from './method-cache.js';
 
 /** A batch job as POST /v1/jobs and `medcolor batch` give it. */
@@ -26,11 +27,22 @@ export interface JobSpec {
   dicomweb?: DicomWebSource & { study?: string; series?: string; query?: string };
   method?: string;
   model?: string;
+  /** Refuse inputs outside the model's domain (ERR_OUT_OF_DOMAIN) instead of colorizing them with a warning. */
+  strict?: boolean;
+  /** Also make each output's confidence map (a file beside it, or a series of its own in the PACS). */
+  confidence?: boolean;
+  /** Fade chroma to gray where the confidence is below this (0..1). */
+  minConfidence?: number;
+}
+
+/** The trust options of a job as the pipeline takes them. */
+function trustOf(spec: JobSpec): { strict: boolean; confidence: boolean; minConfidence?: number } {
+  return { strict: Boolean(spec.strict), confidence: Boolean(spec.confidence), ...(spec.minConfidence !== undefined ? { minConfidence: spec.minConfidence } : {}) };
 }
 
 /** One unit of work. */
 export interface JobItem {
-  /** Hash of (input, method, model, format, output): the same work has the same id. */
+  /** Hash of (input, method, model, format, output, trust options): the same work has the same id. */
   id: string;
   /** The input file, or the source SOP Instance UID. */
   input: string;
@@ -41,6 +53,12 @@ export interface JobItem {
 }
 
 const hash = (v: unknown) => createHash('sha256').update(JSON.stringify(v)).digest('hex');
+
+/** The trust options in an item's id: none when unset, so ids of plain jobs stay as they were. */
+const trustKey = (spec: JobSpec): unknown[] => {
+  const t = trustOf(spec);
+  return t.strict || t.confidence || t.minConfidence !== undefined ? [t] : [];
+};
 
 /** The id of a job: a hash of its items' ids (the same items make the same job). */
 export function jobIdFor(items: JobItem[]): string {
@@ -71,6 +89,10 @@ export function checkJobSpec(spec: unknown): JobSpec {
   }
   if (s.format !== undefined && !['png', 'dcm', 'nii'].includes(s.format)) bad(`"format" must be png, dcm or nii; found "${String(s.format)}"`);
   for (const k of ['method', 'model'] as const) if (s[k] !== undefined && typeof s[k] !== 'string') bad(`"${k}" must be a string`);
+  for (const k of ['strict', 'confidence'] as const) if (s[k] !== undefined && typeof s[k] !== 'boolean') bad(`"${k}" must be true or false; found ${JSON.stringify(s[k])}`);
+  if (s.minConfidence !== undefined && !(typeof s.minConfidence === 'number' && s.minConfidence >= 0 && s.minConfidence <= 1)) {
+    bad(`"minConfidence" must be a number 0..1; found ${JSON.stringify(s.minConfidence)}`);
+  }
   return s;
 }
 
@@ -87,7 +109,7 @@ export async function expandJob(spec: JobSpec, options: { root?: string } = {}):
   if (spec.dicomweb) {
     const { study, series, query, ...source } = spec.dicomweb;
     const refs = await findPacsInstances(createDicomWebClient(source), { study, series, query });
-    return refs.map((r) => ({ id: `i${hash(['dicomweb', source.url, r.sop, label, model]).slice(0, 32)}`, input: r.sop, instance: r }));
+    return refs.map((r) => ({ id: `i${hash(['dicomweb', source.url, r.sop, label, model, ...trustKey(spec)]).slice(0, 32)}`, input: r.sop, instance: r }));
   }
   const root = options.root ? resolve(options.root) : undefined;
   const output = root ? within(root, spec.output!, 'output') : resolve(spec.output!);
@@ -105,7 +127,7 @@ export async function expandJob(spec: JobSpec, options: { root?: string } = {}):
       const file = resolve(f.file);
       if (root) within(root, file, 'input');
       const outDir = folder ? join(output, dirname(relative(folder, file))) : output;
-      items.push({ id: `i${hash(['file', file, outDir, label, model, spec.format ?? 'png']).slice(0, 32)}`, input: file, outDir });
+      items.push({ id: `i${hash(['file', file, outDir, label, model, spec.format ?? 'png', ...trustKey(spec)]).slice(0, 32)}`, input: file, outDir });
     }
   }
   if (items.length === 0) throw new MedcolorError('ERR_USAGE', `no input files in ${spec.inputs!.join(', ')}`);
@@ -120,26 +142,31 @@ export async function expandJob(spec: JobSpec, options: { root?: string } = {}):
  * @example
  * const { outputs } = await runJobItem(spec, items[0]);
  */
-export async function runJobItem(spec: JobSpec, item: JobItem): Promise<{ outputs: string[]; note?: string }> {
+export async function runJobItem(spec: JobSpec, item: JobItem): Promise<ItemResult> {
   const { method, label, model } = await resolveRequestMethod(spec.method, spec.model);
   if (item.instance) {
     if (!spec.dicomweb) throw new MedcolorError('ERR_USAGE', 'a DICOMweb item needs the job\'s "dicomweb" source');
     const { study: _s, series: _se, query: _q, ...source } = spec.dicomweb;
-    const o = await colorizePacsInstance(createDicomWebClient(source), item.instance, { method, label, model });
+    const o = await colorizePacsInstance(createDicomWebClient(source), item.instance, { method, label, model, colorize: trustOf(spec) });
     if (o.state === 'failed') throw new MedcolorError((o.code ?? 'ERR_INTERNAL') as never, o.error ?? 'failed');
-    return { outputs: [o.derivedSop], ...(o.state === 'exists' ? { note: 'skipped' } : {}) };
+    return {
+      outputs: [o.derivedSop, ...(o.confidenceSop ? [o.confidenceSop] : [])],
+      ...(o.state === 'exists' ? { note: 'skipped' } : {}),
+      ...(o.warnings ? { warnings: o.warnings } : {}),
+    };
   }
   let failure: MedcolorError | undefined;
-  let outputs: string[] = [];
+  let result: ItemResult = { outputs: [] };
   await colorizeFiles([item.input], method, {
     outDir: item.outDir!,
     format: spec.format ?? 'png',
     provenance: { method: label, model },
+    ...trustOf(spec),
     onFile: (e) => {
-      if (e.ok) outputs = e.outputs;
+      if (e.ok) result = { outputs: e.outputs, ...(e.warnings.length ? { warnings: e.warnings } : {}) };
       else failure = new MedcolorError(e.code, e.error);
     },
   });
   if (failure) throw failure;
-  return { outputs };
+  return result;
 }

@@ -8,8 +8,16 @@
  */
 import type { JobItem, JobSpec } from './job-items.js';
 
-/** Runs one item; returns its outputs (and note 'skipped' when the result already existed). */
-export type ItemRunner = (spec: JobSpec, item: JobItem) => Promise<{ outputs: string[]; note?: string }>;
+/** What a finished item gave: its outputs, note 'skipped' when the result already existed, and the pipeline's warnings. */
+export interface ItemResult {
+  outputs: string[];
+  note?: string;
+  /** E.g. WARN_OUT_OF_DOMAIN: colorized, but outside the model's domain. */
+  warnings?: string[];
+}
+
+/** Runs one item. */
+export type ItemRunner = (spec: JobSpec, item: JobItem) => Promise<ItemResult>;
 
 /** State of one item. */
 export type ItemState = 'queued' | 'running' | 'done' | 'failed';
@@ -23,6 +31,8 @@ export interface ItemStatus {
   outputs?: string[];
   /** 'skipped' when the result already existed (idempotent re-run). */
   note?: string;
+  /** What the pipeline warned of for this item (e.g. WARN_OUT_OF_DOMAIN). */
+  warnings?: string[];
   code?: string;
   error?: string;
 }

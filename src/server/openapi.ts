@@ -68,6 +68,9 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
             method: str('colorization method'),
             model: str('shipped model name'),
             format: str('png, dcm or nii (file inputs)', { enum: ['png', 'dcm', 'nii'] }),
+            strict: { type: 'boolean', description: "refuse inputs outside the model's domain (the item fails with ERR_OUT_OF_DOMAIN) instead of colorizing them with the warning WARN_OUT_OF_DOMAIN" },
+            confidence: { type: 'boolean', description: 'also make each output\'s confidence map (docs/trust.md): a file beside it, or for a DICOMweb source a grayscale Secondary Capture series of its own in the same study' },
+            minConfidence: { type: 'number', minimum: 0, maximum: 1, description: 'fade chroma to gray where the confidence is below this (full color at it and above, gray at half of it and below)' },
           },
         },
         JobStatus: {
@@ -88,6 +91,7 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
                   state: str('queued, running, done, failed, skipped'),
                   attempts: int('attempts made'),
                   outputs: { type: 'array', items: { type: 'string' } },
+                  warnings: { type: 'array', items: { type: 'string' }, description: 'what the pipeline warned of, e.g. WARN_OUT_OF_DOMAIN' },
                   code: str('error code when failed'),
                   error: str('error message when failed'),
                 },

@@ -115,3 +115,30 @@ describe('medcolor models (spawned)', () => {
     }
   });
 });
+
+describe('medcolor batch carries the trust options to every item (spawned)', () => {
+  it('reports each item\'s WARN_OUT_OF_DOMAIN, writes confidence maps with --confidence, refuses with --strict, checks --min-confidence', async () => {
+    const ct = daikonFile('rle.dcm');
+    const out = join(tmp, 'batch');
+    const r = await run(['batch', ct, '-o', out, '--model', 'blood', '--confidence', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const status = JSON.parse(r.stdout) as { state: string; items: Array<{ state: string; outputs: string[]; warnings?: string[]; code?: string }> };
+    expect(status.state).toBe('done');
+    expect(status.items[0].warnings?.join(' ')).toMatch(/WARN_OUT_OF_DOMAIN: the input is outside the domain of model blood/);
+    expect(readdirSync(out).sort()).toEqual(['rle.confidence.png', 'rle.png']);
+    const meta = await sharp(join(out, 'rle.confidence.png')).metadata();
+    expect([meta.width, meta.height, meta.channels]).toEqual([512, 512, 1]);
+    const map = await sharp(join(out, 'rle.confidence.png')).extractChannel(0).raw().toBuffer();
+    expect(map.reduce((m, v) => Math.max(m, v), 0)).toBeGreaterThan(map.reduce((m, v) => Math.min(m, v), 255));
+    const plain = await run(['batch', ct, '-o', join(tmp, 'batch-plain'), '--model', 'blood']);
+    expect(plain.stderr).toMatch(/rle\.dcm: warning: WARN_OUT_OF_DOMAIN/);
+
+    const s = await run(['batch', ct, '-o', join(tmp, 'batch-strict'), '--model', 'blood', '--strict', '--json']);
+    expect(s.code).toBe(5);
+    expect((JSON.parse(s.stdout) as typeof status).items[0]).toMatchObject({ state: 'failed', code: 'ERR_OUT_OF_DOMAIN' });
+
+    const bad = await run(['batch', ct, '-o', join(tmp, 'batch-bad'), '--model', 'blood', '--min-confidence', '1.5']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--min-confidence expects a number 0\.\.1; found "1\.5"/);
+  });
+});

@@ -7,9 +7,9 @@
 import { readFileSync } from 'node:fs';
 import dicomParser from 'dicom-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { srgb8ToL } from '../../src/color/lab.js';
+import { srgb8ToAb, srgb8ToL } from '../../src/color/lab.js';
 import { createDicomWebClient, readJsonValue, TAG, type DicomWebClient } from '../../src/dicomweb/client.js';
-import { deriveSeriesUid } from '../../src/dicomweb/colorize-pacs.js';
+import { deriveInstanceUid, deriveSeriesUid } from '../../src/dicomweb/colorize-pacs.js';
 import { decodeDicom, decodeDicomRgb } from '../../src/io/dicom/index.js';
 import { grayToL } from '../../src/image/window.js';
 import { runMedcolor } from '../run-cli.js';
@@ -153,5 +153,67 @@ describe.skipIf(!hasOrthanc && !process.env.CI)('medcolor pacs colorize against 
     const cli = await runMedcolor(['pacs', 'colorize', '--url', orthanc.dicomweb, '--study', uids[0].study, '--method', 'gray', '--user', orthanc.user, '--password', orthanc.password]);
     expect(cli.code).toBe(1);
     expect(cli.stderr).toMatch(/2 instances: 0 stored, 1 already there, 1 failed/);
+  });
+
+  it('trust reaches the PACS: out-of-domain warnings per instance, --strict stores nothing, --confidence stores a map series, --min-confidence a faded series', async () => {
+    // A JPEG-lossless CT of its own study, far outside the blood model's domain.
+    const ct = new Uint8Array(readFileSync(daikonFile('jpeg_lossless_sel1.dcm')));
+    const src = uidsOf(ct);
+    expect((await pacs.store(src.study, [ct])).stored).toEqual([src.sop]);
+    const pacsArgs = (...extra: string[]) => ['pacs', 'colorize', '--url', orthanc.dicomweb, '--series', src.series, '--model', 'blood', '--user', orthanc.user, '--password', orthanc.password, '--json', ...extra];
+    const lines = (stdout: string) => stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const before = await countInstances();
+    // --strict refuses it and stores nothing.
+    const strict = await runMedcolor(pacsArgs('--strict'));
+    expect(strict.code).toBe(5);
+    expect(lines(strict.stdout)[0]).toMatchObject({ instance: src.sop, state: 'failed', code: 'ERR_OUT_OF_DOMAIN' });
+    expect(await countInstances()).toBe(before);
+
+    // Without --strict it is colorized with the warning, and its confidence map stored as a series of its own.
+    const first = await runMedcolor(pacsArgs('--confidence'));
+    expect(first.code).toBe(0);
+    const [line] = lines(first.stdout);
+    expect(line.state).toBe('stored');
+    expect(line.warnings.join(' ')).toMatch(/WARN_OUT_OF_DOMAIN/);
+    expect(line.meanConfidence).toBeGreaterThan(0);
+    expect(line.meanConfidence).toBeLessThan(1);
+    expect(line.derived).toBe(await deriveInstanceUid(src.sop, 'model', 'blood'));
+    expect(line.confidence).toBe(await deriveInstanceUid(src.sop, 'model', 'blood', 'confidence'));
+    const mapSeries = await deriveSeriesUid(src.series, 'model', 'blood', 'confidence');
+    expect(line.confidenceSeries).toBe(mapSeries);
+    expect(await countInstances()).toBe(before + 2);
+    const mapBytes = await pacs.retrieveInstance(src.study, mapSeries, line.confidence);
+    const map = dicomParser.parseDicom(mapBytes);
+    expect(map.string('x00280004')).toBe('MONOCHROME2');
+    expect(map.string('x0020000d')).toBe(src.study);
+    expect([map.uint16('x00280010'), map.uint16('x00280011'), Number(map.string('x00280008') ?? '1')]).toEqual([400, 512, 1]);
+    expect(map.elements.x00082112.items![0].dataSet!.string('x00081155')).toBe(src.sop);
+    const mapPixels = new Uint8Array(mapBytes.buffer, mapBytes.byteOffset + map.elements.x7fe00010.dataOffset, map.elements.x7fe00010.length);
+    const meanMap = mapPixels.reduce((a, v) => a + v, 0) / mapPixels.length / 255;
+    expect(Math.abs(meanMap - line.meanConfidence)).toBeLessThan(0.01);
+    // A second run finds both and stores nothing.
+    const again = await runMedcolor(pacsArgs('--confidence'));
+    expect(lines(again.stdout)[0].state).toBe('exists');
+    expect(await countInstances()).toBe(before + 2);
+
+    // --min-confidence changes the pixels, so it is a series of its own: less chroma, the same L*.
+    const faded = await runMedcolor(pacsArgs('--min-confidence', '0.9'));
+    expect(faded.code).toBe(0);
+    const fadedLine = lines(faded.stdout)[0];
+    expect(fadedLine.state).toBe('stored');
+    expect(fadedLine.series).not.toBe(line.series);
+    const chroma = (rgb: Uint8Array) => {
+      const ab = srgb8ToAb(rgb);
+      let c = 0;
+      for (let i = 0; i < ab.length; i += 2) c += Math.hypot(ab[i], ab[i + 1]);
+      return c / (ab.length / 2);
+    };
+    const plain = (await decodeDicomRgb(await pacs.retrieveInstance(src.study, line.series, line.derived)))[0];
+    const less = (await decodeDicomRgb(await pacs.retrieveInstance(src.study, fadedLine.series, fadedLine.derived)))[0];
+    expect(chroma(less.data)).toBeLessThan(0.9 * chroma(plain.data));
+    const lp = srgb8ToL(plain.data), lf = srgb8ToL(less.data);
+    let maxDiff = 0;
+    for (let i = 0; i < lp.length; i++) maxDiff = Math.max(maxDiff, Math.abs(lp[i] - lf[i]));
+    expect(maxDiff).toBeLessThan(1.5);
   });
 });
