@@ -7,7 +7,10 @@
  * then lAbToSrgb8; test/color/recombine.test.ts checks it on real images for every method): the
  * same float operations in the same order, the upsampled a*b* rounded to float32 where the
  * reference stores them. What makes it fast:
- * - one loop instead of three passes over full-size arrays, and no full-size temporary;
+ * - one loop instead of three passes over full-size arrays, and no full-size temporary: each
+ *   row's a*b* live in a row buffer that stays in cache, copied out only when the full-size
+ *   fitted a*b* are asked for (`targets.ab`; `ab: null` skips them: 8 bytes a pixel neither
+ *   allocated nor written, which on a fresh allocation also means page faults);
  * - the x-interpolation of a source row (resizeBilinear's `top`/`bot`, in double) is done once
  *   per source row, not once per output row;
  * - the linear RGB computed by the in-gamut test is the one the Lab -> sRGB step needs, so an
@@ -45,9 +48,9 @@ const MEMO_PROBE = 8192;
  * lab.ts's conversion, fitting ab[2j..2j+1] in place and writing rgb[3j..3j+2]. Out of the main
  * loop so that the loop stays small.
  */
-function finishPixel(Lv: number, ab: Float32Array, j: number, rgb: Uint8Array): void {
+function finishPixel(Lv: number, ab: Float32Array, j: number, rgb: Uint8Array, o: number): void {
   fitChromaAt(Lv, ab, j);
-  writeSrgb8(Lv, ab[2 * j], ab[2 * j + 1], rgb, 3 * j);
+  writeSrgb8(Lv, ab[2 * j], ab[2 * j + 1], rgb, o);
 }
 
 /** One source row of interleaved a*b* interpolated along x at the output columns (resizeBilinear's `top`). */
@@ -59,12 +62,12 @@ function interpolateRow(src: Float32Array, r: number, x0s: Int32Array, x1s: Int3
   }
 }
 
-/** Where the result goes; both are allocated when not given. */
+/** Where the result goes; allocated when not given. */
 export interface RecombineTargets {
   /** 8-bit sRGB, 3 * width * height bytes. */
   rgb?: Uint8Array;
-  /** The fitted a*b* at full size, interleaved, 2 * width * height values. */
-  ab?: Float32Array;
+  /** The fitted a*b* at full size, interleaved, 2 * width * height values; null: not wanted. */
+  ab?: Float32Array | null;
 }
 
 /**
@@ -74,11 +77,20 @@ export interface RecombineTargets {
  * the sRGB image and the fitted full-size a*b*; equal, value for value, to
  * `ab = resizeBilinear(abSmall, ...); fitChromaToGamut(L, ab); rgb = lAbToSrgb8(L, ab)`.
  * a*b* smaller than half the size in either direction (which resizeBilinear box-filters) go
- * through resizeBilinear first.
+ * through resizeBilinear first. With `targets.ab === null` only the sRGB image is made.
  *
  * @example
  * const { rgb, ab } = recombineToSrgb8(L, 2048, 2048, abFromModel, 256, 256);
+ * const { rgb: only } = recombineToSrgb8(L, 2048, 2048, abFromModel, 256, 256, { ab: null });
  */
+export function recombineToSrgb8(
+  L: Float32Array, width: number, height: number, abSmall: Float32Array, abWidth: number, abHeight: number,
+  targets?: RecombineTargets & { ab?: Float32Array },
+): { rgb: Uint8Array; ab: Float32Array };
+export function recombineToSrgb8(
+  L: Float32Array, width: number, height: number, abSmall: Float32Array, abWidth: number, abHeight: number,
+  targets: RecombineTargets & { ab: null },
+): { rgb: Uint8Array; ab: null };
 export function recombineToSrgb8(
   L: Float32Array,
   width: number,
@@ -87,10 +99,12 @@ export function recombineToSrgb8(
   abWidth: number,
   abHeight: number,
   targets: RecombineTargets = {},
-): { rgb: Uint8Array; ab: Float32Array } {
+): { rgb: Uint8Array; ab: Float32Array | null } {
   const n = width * height;
   const rgb = targets.rgb ?? new Uint8Array(3 * n);
-  const ab = targets.ab ?? new Float32Array(2 * n);
+  const ab = targets.ab === null ? null : (targets.ab ?? new Float32Array(2 * n));
+  const rowAb = new Float32Array(2 * width);
+  const rowAb32 = new Int32Array(rowAb.buffer);
   const M = (memo ??= new Int32Array(8 << MEMO_BITS));
   let useMemo = true, lookups = 0, hits = 0;
   let src = abSmall;
@@ -101,7 +115,6 @@ export function recombineToSrgb8(
   }
   const { x0s, x1s, wxs } = sameSize ? bilinearTaps(1, 1) : bilinearTaps(abWidth, width);
   const sy = abHeight / height;
-  const ab32 = new Int32Array(ab.buffer, ab.byteOffset, ab.length);
   const L32 = new Int32Array(L.buffer, L.byteOffset, L.length);
   // The two source rows interpolated along x, in double as resizeBilinear's `top` and `bot`:
   // each is shared by all the output rows between two source rows.
@@ -130,7 +143,8 @@ export function recombineToSrgb8(
       }
     }
     const mm = useMemo ? M : null;
-    const got = recombineRow(L, L32, y * width, width, src, top, bot, wy, sameSize, ab, ab32, rgb, mm);
+    const got = recombineRow(L, L32, y * width, width, src, top, bot, wy, sameSize, rowAb, rowAb32, rgb, mm);
+    if (ab) ab.set(rowAb, 2 * y * width);
     if (useMemo) {
       lookups += width;
       hits += got;
@@ -141,8 +155,8 @@ export function recombineToSrgb8(
 }
 
 /**
- * One output row (pixels row .. row + width - 1); returns how many pixels the memo answered (or
- * -1 when it was not used). The hot loop is a function of its own so that it is optimized from
+ * One output row (pixels row .. row + width - 1), its fitted a*b* into `ab` (one row, indexed
+ * by column); returns how many pixels the memo answered (or -1 when it was not used). The hot loop is a function of its own so that it is optimized from
  * full type feedback after a few rows (one long loop in the caller runs on on-stack-replacement
  * code, deoptimized and recompiled at every image).
  */
@@ -158,25 +172,25 @@ function recombineRow(
     const j = row + x;
     // 1. a*b* at this pixel, stored as float32 (resizeBilinear's output).
     if (sameSize) {
-      ab[2 * j] = src[2 * j];
-      ab[2 * j + 1] = src[2 * j + 1];
+      ab[2 * x] = src[2 * j];
+      ab[2 * x + 1] = src[2 * j + 1];
     } else {
       const ta = top[2 * x], tb = top[2 * x + 1];
-      ab[2 * j] = ta + (bot[2 * x] - ta) * wy;
-      ab[2 * j + 1] = tb + (bot[2 * x + 1] - tb) * wy;
+      ab[2 * x] = ta + (bot[2 * x] - ta) * wy;
+      ab[2 * x + 1] = tb + (bot[2 * x + 1] - tb) * wy;
     }
     const o = 3 * j;
     let h = 0;
     if (M !== null) {
-      const kL = L32[j], kA = ab32[2 * j], kB = ab32[2 * j + 1];
+      const kL = L32[j], kA = ab32[2 * x], kB = ab32[2 * x + 1];
       h = ((Math.imul(kL, 0x9e3779b1) ^ Math.imul(kA, 0x85ebca77) ^ Math.imul(kB, 0xc2b2ae3d)) >>> MEMO_SHIFT) << 3;
       if (M[h + 6] === 1 && M[h] === kL && M[h + 1] === kA && M[h + 2] === kB) {
         const p = M[h + 3];
         rgb[o] = p & 255;
         rgb[o + 1] = (p >>> 8) & 255;
         rgb[o + 2] = p >>> 16;
-        ab32[2 * j] = M[h + 4];
-        ab32[2 * j + 1] = M[h + 5];
+        ab32[2 * x] = M[h + 4];
+        ab32[2 * x + 1] = M[h + 5];
         hits++;
         continue;
       }
@@ -185,7 +199,7 @@ function recombineRow(
       M[h + 1] = kA;
       M[h + 2] = kB;
     }
-    const a = ab[2 * j], b = ab[2 * j + 1];
+    const a = ab[2 * x], b = ab[2 * x + 1];
     const Lv = L[j];
     // 2. gamut.ts's test at constant L*: inside (and L* in 0..100), its linear RGB is the output's.
     if (Lv !== lastL) {
@@ -204,11 +218,11 @@ function recombineRow(
       rgb[o] = linearToSrgb8(r);
       rgb[o + 1] = linearToSrgb8(g);
       rgb[o + 2] = linearToSrgb8(bl);
-    } else finishPixel(Lv, ab, j, rgb); // 3. out of gamut: the fit
+    } else finishPixel(Lv, ab, x, rgb, o); // 3. out of gamut: the fit
     if (M !== null) {
       M[h + 3] = rgb[o] | (rgb[o + 1] << 8) | (rgb[o + 2] << 16);
-      M[h + 4] = ab32[2 * j];
-      M[h + 5] = ab32[2 * j + 1];
+      M[h + 4] = ab32[2 * x];
+      M[h + 5] = ab32[2 * x + 1];
     }
   }
   return M === null ? -1 : hits;

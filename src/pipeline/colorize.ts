@@ -50,9 +50,9 @@ export interface ColorizeOptions {
 }
 
 /**
- * What the pipeline returns. For a pointwise method on an integer image (see colorizeImage),
- * `L.data`, `ab` and `confidence` are looked up when first read (nothing full-size is made for
- * them before).
+ * What the pipeline returns. `ab` is made when first read (the recombination again, or a lookup);
+ * for a pointwise method on an integer image (see colorizeImage) `L.data` and `confidence` too:
+ * nothing full-size is made for them before.
  */
 export interface ColorizeOutput {
   /** 8-bit sRGB at the input's full size. */
@@ -163,17 +163,19 @@ function finish(L: Plane, res: ColorizeResult, method: ColorizationMethod, optio
     outL = res.L;
   }
   // Upsample a*b*, fit the gamut at constant L*, Lab -> sRGB: one pass (as resizeBilinear,
-  // fitChromaToGamut and lAbToSrgb8 in turn, value for value).
-  const { rgb, ab } = recombineToSrgb8(outL, width, height, workAb, res.width, res.height);
-  return {
+  // fitChromaToGamut and lAbToSrgb8 in turn, value for value). The full-size fitted a*b* are
+  // made only when read (the same pass again, into an a*b* plane).
+  const { rgb } = recombineToSrgb8(outL, width, height, workAb, res.width, res.height, { ab: null });
+  const out = {
     rgb: { width, height, data: rgb },
     L: { width, height, data: outL },
-    ab,
     confidence,
     warnings,
     workWidth: res.width,
     workHeight: res.height,
-  };
+  } as ColorizeOutput;
+  defineLazy(out, 'ab', () => recombineToSrgb8(outL, width, height, workAb, res.width, res.height).ab);
+  return out;
 }
 
 /**

@@ -79,6 +79,9 @@ async function checkImage(gray: GrayImage, label: string): Promise<void> {
       for (let i = 0; i < want.ab.length; i++) if (!Object.is(got.ab[i], want.ab[i])) abDiff++;
       expect({ label, method: c.name, pass, rgbDiff, abDiff }).toEqual({ label, method: c.name, pass, rgbDiff: 0, abDiff: 0 });
     }
+    // Without the full-size a*b* (what the pipeline asks for): the same sRGB.
+    const only = recombineToSrgb8(outL, L.width, L.height, res.ab, res.width, res.height, { ab: null });
+    expect({ label, method: c.name, same: Buffer.from(only.rgb).equals(Buffer.from(want.rgb)), ab: only.ab }).toEqual({ label, method: c.name, same: true, ab: null });
     outOfGamut += want.changed;
   }
   // The bisection (and so the memo) was exercised, not only the in-gamut branch.
