@@ -84,6 +84,7 @@ export function gradients(g: Graph, loss: Tensor, wrt: Tensor[], options: Gradie
     if (list.length === 1) return list[0];
     // Sum all contributions (Sum op is n-ary).
     const s = g.op1('Sum', list, {}, 'gsum');
+    g.nodes[g.nodes.length - 1].origin = 'gradient sum';
     grads.set(name, [s]);
     return s;
   };
@@ -100,7 +101,9 @@ export function gradients(g: Graph, loss: Tensor, wrt: Tensor[], options: Gradie
     const dOut = n.outputs.map((o) => total(o));
     const inputs = n.inputs.map((x) => (x ? g.get(x) : undefined));
     const outputs = n.outputs.map((o) => g.get(o));
+    const first = g.nodes.length;
     const dIn = rule({ g, node: n, inputs, outputs, dOut, needs });
+    for (let j = first; j < g.nodes.length; j++) g.nodes[j].origin ??= n.op;
     n.inputs.forEach((x, k) => {
       if (x && needs[k] && dIn[k]) {
         const gi = dIn[k]!;

@@ -34,6 +34,8 @@ export interface Node {
   outputs: string[];
   attrs: Record<string, AttrValue>;
   domain?: string;
+  /** What emitted the node when not the model itself: the op whose VJP rule did, or 'optimizer' (for profiles; not serialized). */
+  origin?: string;
 }
 
 /** Attributes ONNX defines as FLOAT / FLOATS for the ops used here. */

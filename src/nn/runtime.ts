@@ -15,6 +15,8 @@ export interface SessionOptions {
   optimization?: 'disabled' | 'basic' | 'extended' | 'all';
   /** Let idle worker threads spin (default true, ORT's default; false helps on shared machines). */
   spinning?: boolean;
+  /** Profile every run (ORT's profiler): the JSON trace goes to `PREFIX_<date>.json` when `endProfiling()` is called. */
+  profilePrefix?: string;
 }
 
 /**
@@ -34,6 +36,7 @@ export async function createSession(g: Graph | Uint8Array, options: SessionOptio
     // Spinning worker threads waste the CPU when other work shares the cores; training turns it off.
     ...(options.spinning === false ? { extra: { session: { intra_op: { allow_spinning: '0' } } } } : {}),
     ...(options.optimizedModelPath ? { optimizedModelFilePath: options.optimizedModelPath } : {}),
+    ...(options.profilePrefix ? { enableProfiling: true, profileFilePrefix: options.profilePrefix } : {}),
   });
 }
 

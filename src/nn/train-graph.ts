@@ -74,7 +74,9 @@ export function buildTrainGraph(spec: TrainGraphSpec): TrainGraph {
     grad: grads[i],
     state: slots.map((slot) => g.input(optName(slot, name), bound.get(name)!.shape)),
   }));
+  const firstOptimizerNode = g.nodes.length;
   const { updates, gradNorm } = emitOptimizerUpdate(g, spec.optimizer, items, lr, step);
+  for (let j = firstOptimizerNode; j < g.nodes.length; j++) g.nodes[j].origin = 'optimizer';
   g.output(loss, 'loss');
   g.output(gradNorm, 'grad_norm');
   for (const u of updates) {
