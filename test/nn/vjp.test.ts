@@ -267,11 +267,71 @@ describe('Conv and ConvTranspose', () => {
             build: op1('Conv', { kernel_shape: ws.slice(2), ...attrs }),
           });
         } finally {
-          setConvWeightGradMethod('auto');
+          setConvWeightGradMethod('gemm');
           setConvInputGradMethod('conv');
         }
       });
     }
+  }
+  // More than 8 input channels: the weight gradient takes the flat-frame Gather + MatMul form
+  // (fewer take one Gemm over the concatenated taps); both orientations (the operand with fewer
+  // channels is the shifted one), stride phases, dilation, asymmetric pads.
+  const wide: [string, number[], number[], Record<string, unknown>][] = [
+    ['3x3 pad 1, Ci < Co', [2, 9, 5, 5], [11, 9, 3, 3], { pads: [1, 1, 1, 1] }],
+    ['3x3 pad 1, Ci > Co', [2, 11, 5, 5], [9, 11, 3, 3], { pads: [1, 1, 1, 1] }],
+    ['stride 2 pad 1 odd size, Ci < Co', [2, 9, 7, 6], [10, 9, 3, 3], { strides: [2, 2], pads: [1, 1, 1, 1] }],
+    ['stride 2 4x4, Ci > Co', [1, 10, 8, 9], [9, 10, 4, 4], { strides: [2, 2], pads: [1, 1, 2, 1] }],
+    ['dilation 2 stride 2 asymmetric pads, Ci > Co', [1, 10, 9, 9], [9, 10, 3, 3], { strides: [2, 2], dilations: [2, 2], pads: [1, 2, 1, 0] }],
+    ['1x1 stride 2', [1, 10, 6, 6], [9, 10, 1, 1], { strides: [2, 2] }],
+  ];
+  for (const [label, xs, ws, attrs] of wide) {
+    it(`Conv ${label} (flat-frame weight gradient)`, async () => {
+      await expectGradientsMatch({
+        name: `Conv-wide-${label}`, inputs: [f('x', xs), f('w', ws), f('b', [ws[0]])],
+        build: op1('Conv', { kernel_shape: ws.slice(2), ...attrs }),
+      });
+    });
+  }
+  // Every entry of the weight gradient (the finite differences sample a few): the Gather +
+  // MatMul form, the small-Ci Gemm and the Conv form are independent emitters and must agree.
+  const every: [string, string, number[], number[], Record<string, unknown>][] = [
+    ...wide.map(([l, xs, ws, a]) => ['Conv', l, xs, ws, a] as [string, string, number[], number[], Record<string, unknown>]),
+    ['Conv', 'Ci 1', [2, 1, 6, 6], [9, 1, 3, 3], { pads: [1, 1, 1, 1] }],
+    ['Conv', 'Ci 3 stride 2', [2, 3, 7, 7], [9, 3, 3, 3], { strides: [2, 2], pads: [1, 1, 1, 1] }],
+    ['ConvTranspose', '4x4 stride 2 pad 1, Cin > Cout', [2, 12, 4, 4], [12, 10, 4, 4], { strides: [2, 2], pads: [1, 1, 1, 1] }],
+    ['ConvTranspose', '4x4 stride 2 pad 1, Cin < Cout', [2, 10, 4, 4], [10, 12, 4, 4], { strides: [2, 2], pads: [1, 1, 1, 1] }],
+    ['ConvTranspose', '3x3 stride 2 output_padding 1', [2, 10, 4, 4], [10, 9, 3, 3], { strides: [2, 2], pads: [1, 1, 1, 1], output_padding: [1, 1] }],
+  ];
+  for (const [op, label, xs, ws, attrs] of every) {
+    it(`${op} ${label}: every weight-gradient entry equal between the Gemm and the Conv emitters`, async () => {
+      const rng = makeRng(7);
+      const data = (shape: readonly number[]) => Float32Array.from({ length: Graph.size(shape as number[]) }, () => 2 * rng() - 1);
+      const xd = data(xs), wd = data(ws);
+      let rd: Float32Array | undefined;
+      const results: Float32Array[] = [];
+      for (const m of ['gemm', 'conv'] as const) {
+        setConvWeightGradMethod(m);
+        try {
+          const g = new Graph(`wgrad_${m}`);
+          const x = g.input('x', xs), w = g.input('w', ws);
+          const y = g.op1(op, [x, w], { kernel_shape: ws.slice(2), ...attrs } as never);
+          const r = g.input('r', y.shape);
+          const [dw] = gradients(g, reduceMean(g, mul(g, y, r), [...y.shape.keys()], false), [w]);
+          g.output(dw, 'dw');
+          rd ??= data(y.shape);
+          const s = await createSession(g);
+          const out = await s.run({ x: new ort.Tensor('float32', xd, xs), w: new ort.Tensor('float32', wd, ws), r: new ort.Tensor('float32', rd, y.shape as number[]) });
+          results.push(out.dw.data as Float32Array);
+          await s.release();
+        } finally {
+          setConvWeightGradMethod('gemm');
+        }
+      }
+      const [a, b] = results;
+      const scale = Math.max(...Array.from(b, Math.abs));
+      expect(scale).toBeGreaterThan(0);
+      for (let i = 0; i < a.length; i++) expect(Math.abs(a[i] - b[i])).toBeLessThanOrEqual(1e-5 * scale);
+    });
   }
   const convTs: [string, number[], number[], Record<string, unknown>][] = [
     ['stride 2 pad 1 output_padding 1', [2, 3, 4, 4], [3, 2, 3, 3], { strides: [2, 2], pads: [1, 1, 1, 1], output_padding: [1, 1] }],

@@ -1,10 +1,10 @@
 /**
  * VJP rules of Conv and ConvTranspose (BatchNormalization's is in normalization.ts).
  *
- * Conv's input gradient is a ConvTranspose with the same weights. Its weight gradient is the
- * op worth engineering (see DESIGN.md): it is built from k*k strided Slices of the padded,
- * channel-major input, each feeding one Gemm with the channel-major output gradient, so no
- * k*k-sized im2col buffer is ever concatenated. The alternative (one Conv over
+ * Conv's input gradient is a Conv with the flipped kernel (stride 1) or a ConvTranspose with
+ * the same weights. Its weight gradient is the op worth engineering (see DESIGN.md and
+ * `flatWeightGrad`): one Gather of k*k shifted row windows of a flat, channel-last copy of one
+ * operand and one batched MatMul with the other. The alternative (one Conv over
  * batch/channel-transposed tensors) is kept behind `setConvWeightGradMethod('conv')` for
  * benchmarking.
  */
@@ -16,19 +16,21 @@ import { explicitPads } from '../shape-infer.js';
 import { reduceSum, reshape, slice, transpose } from '../ops.js';
 
 /**
- * 'gemm': k*k strided Slices feeding Gemms; 'conv': one Conv over batch/channel-transposed
- * tensors; 'auto' (default): 'conv' for strided convolutions over large inputs (>= 64x64), where
- * ONNX Runtime's strided Slices cost more than the Conv (measured: 64x64, stride 2, 3x3 and 4x4
- * kernels, 1.3-1.7x faster), 'gemm' elsewhere (1.5-2x faster at stride 1).
+ * 'gemm' (default): `flatWeightGrad` (Gather + MatMul), one Gemm for 1x1 kernels and for few
+ * input channels; 'conv': one Conv over batch/channel-transposed tensors (measured 2-3x slower
+ * at stride 1, and slower at stride 2 too since the Gather form; kept for benchmarking).
  */
-export type ConvWeightGradMethod = 'gemm' | 'conv' | 'auto';
+export type ConvWeightGradMethod = 'gemm' | 'conv';
 const envWgrad = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.MEDCOLOR_WGRAD;
-let weightGradMethod: ConvWeightGradMethod = envWgrad === 'conv' || envWgrad === 'gemm' ? envWgrad : 'auto';
+let weightGradMethod: ConvWeightGradMethod = envWgrad === 'conv' ? 'conv' : 'gemm';
 
 /** Chooses how Conv weight gradients are emitted (for benchmarks). */
 export function setConvWeightGradMethod(m: ConvWeightGradMethod): void {
   weightGradMethod = m;
 }
+
+/** Up to this many input channels, the weight gradient's taps share one Gemm (see convWeightGrad). */
+const SMALL_CI = 8;
 
 interface Conv2dGeometry {
   k: [number, number];
@@ -88,35 +90,119 @@ export function convWeightGrad(g: Graph, x: Tensor, dy: Tensor, geo: Conv2dGeome
   const [sh, sw] = geo.strides;
   const [dh, dw] = geo.dilations;
   const [pt, pl, pb, pr] = geo.pads;
-  const useConv = weightGradMethod === 'conv' || (weightGradMethod === 'auto' && (sh > 1 || sw > 1) && h * w >= 4096);
-  if (useConv) {
+  if (weightGradMethod === 'conv') {
     const xt = transpose(g, x, [1, 0, 2, 3]);
     const dyt = transpose(g, dy, [1, 0, 2, 3]);
     let r = g.op1('Conv', [xt, dyt], { strides: [dh, dw], dilations: [sh, sw], pads: [pt, pl, pb, pr] }, 'wgrad');
     if (r.shape[2] !== kh || r.shape[3] !== kw) r = slice(g, r, [0, 0], [kh, kw], [2, 3]);
     return transpose(g, r, [1, 0, 2, 3]);
   }
+  const pointwise = kh === 1 && kw === 1 && sh === 1 && sw === 1 && h === ho && w === wo;
+  if (!pointwise && ci > SMALL_CI && geo.pads.every((p) => p >= 0)) return flatWeightGrad(g, x, dy, geo);
   const m = n * ho * wo;
-  // Channel-major output gradient [Co, N*Ho*Wo], formed once.
+  // Channel-major output gradient [Co, N*Ho*Wo] and padded input [Ci, N, Hp, Wp].
   const dy2 = reshape(g, transpose(g, dy, [1, 0, 2, 3]), [co, m]);
-  // Channel-major padded input [Ci, N, Hp, Wp], formed once.
   let xc = transpose(g, x, [1, 0, 2, 3]);
   if (pt || pl || pb || pr) xc = g.op1('Pad', [xc, g.ints([0, 0, pt, pl, 0, 0, pb, pr])]);
-  if (kh === 1 && kw === 1 && sh === 1 && sw === 1 && h === ho && w === wo) {
-    const gm = g.op1('Gemm', [dy2, reshape(g, xc, [ci, m])], { transB: 1 }, 'wgrad');
-    return reshape(g, gm, [co, ci, 1, 1]);
-  }
-  const parts: Tensor[] = [];
+  if (pointwise) return reshape(g, g.op1('Gemm', [dy2, reshape(g, xc, [ci, m])], { transB: 1 }, 'wgrad'), [co, ci, 1, 1]);
+  // Few input channels (a network's first layer; also negative pads): the k*k strided Slices
+  // [Ci, M] are small, concatenated into one [k*k*Ci, M] operand of one Gemm.
+  const taps: Tensor[] = [];
   for (let i = 0; i < kh; i++) {
     for (let j = 0; j < kw; j++) {
       const y0 = i * dh, x0 = j * dw;
-      const sl = slice(g, xc, [y0, x0], [y0 + (ho - 1) * sh + 1, x0 + (wo - 1) * sw + 1], [2, 3], [sh, sw]);
-      const gm = g.op1('Gemm', [dy2, reshape(g, sl, [ci, m])], { transB: 1 }, 'wgrad');
-      parts.push(reshape(g, gm, [co, ci, 1]));
+      taps.push(reshape(g, slice(g, xc, [y0, x0], [y0 + (ho - 1) * sh + 1, x0 + (wo - 1) * sw + 1], [2, 3], [sh, sw]), [ci, m]));
     }
   }
-  const cat = parts.length === 1 ? parts[0] : g.op1('Concat', parts, { axis: 2 });
-  return reshape(g, cat, [co, ci, kh, kw]);
+  const col = taps.length === 1 ? taps[0] : g.op1('Concat', taps, { axis: 0 });
+  const gm = g.op1('Gemm', [dy2, col], { transB: 1 }, 'wgrad'); // [Co, k*k*Ci], tap-major
+  const r = ci === 1 ? gm : transpose(g, reshape(g, gm, [co, kh * kw, ci]), [0, 2, 1]);
+  return reshape(g, r, [co, ci, kh, kw]);
+}
+
+/**
+ * Weight gradient in a flat frame. The padded input is split into stride phases
+ * (X[n, c, s*u + a, s*v + b] is phase (a, b) at (u, v)), each phase flattened over (n, u, v)
+ * into T positions, and the output gradient is placed in the same frame (zeros where there is
+ * no output). Tap (i, j) then pairs the output gradient at position t with its phase of the
+ * input at t + offset(i, j), a constant: the k*k tap operands are row windows of one flat,
+ * channel-last [T + max offset, C] tensor, cut by one Gather (which ONNX Runtime runs on all
+ * threads, unlike Slice) into [k*k, T, C], and one MatMul (batched over taps) with the other
+ * operand, channel-major [C', T], gives all taps. The operand with fewer channels is the one
+ * shifted (it is copied k*k times). No strided copy is made; the zeros of the frame add exact
+ * zeros, and the sums run over (n, y, x) in the order of the per-tap Gemms they replace.
+ */
+function flatWeightGrad(g: Graph, x: Tensor, dy: Tensor, geo: Conv2dGeometry): Tensor {
+  const [n, ci, h, w] = x.shape;
+  const [, co, ho, wo] = dy.shape;
+  const [kh, kw] = geo.k;
+  const [sh, sw] = geo.strides;
+  const [dh, dw] = geo.dilations;
+  const [pt, pl, pb, pr] = geo.pads;
+  const hq = Math.ceil((h + pt + pb) / sh), wq = Math.ceil((w + pl + pr) / sw);
+  const eh = hq * sh - (h + pt + pb), ew = wq * sw - (w + pl + pr);
+  const phases = sh * sw;
+  const t = n * hq * wq;
+  const taps: { phase: number; off: number }[] = [];
+  for (let i = 0; i < kh; i++) {
+    for (let j = 0; j < kw; j++) {
+      const a = (i * dh) % sh, b = (j * dw) % sw;
+      taps.push({ phase: a * sw + b, off: Math.floor((i * dh) / sh) * wq + Math.floor((j * dw) / sw) });
+    }
+  }
+  const mo = Math.max(...taps.map((q) => q.off));
+  const xp = pt || pl || pb + eh || pr + ew ? g.op1('Pad', [x, g.ints([0, 0, pt, pl, 0, 0, pb + eh, pr + ew])]) : x;
+  if (ci <= co) {
+    // Shift X: channel-last phases [P * (T + mo), Ci] (channel-last first, so that the phase
+    // split moves whole Ci-runs); dY channel-major in the frame [Co, T].
+    let xn = transpose(g, xp, [0, 2, 3, 1]);
+    if (phases > 1) xn = transpose(g, reshape(g, xn, [n, hq, sh, wq, sw, ci]), [2, 4, 0, 1, 3, 5]);
+    let xq = reshape(g, xn, [phases, t, ci]);
+    if (mo) xq = g.op1('Pad', [xq, g.ints([0, 0, 0, 0, mo, 0])]);
+    let dyc = transpose(g, dy, [1, 0, 2, 3]);
+    if (hq > ho || wq > wo) dyc = g.op1('Pad', [dyc, g.ints([0, 0, 0, 0, 0, 0, hq - ho, wq - wo])]);
+    const rows = gatherRows(g, reshape(g, xq, [phases * (t + mo), ci]), t, taps.map(({ phase, off }) => phase * (t + mo) + off));
+    const mm = g.op1('MatMul', [reshape(g, dyc, [1, co, t]), rows], {}, 'wgrad'); // [K, Co, Ci]
+    return reshape(g, transpose(g, mm, [1, 2, 0]), [co, ci, kh, kw]);
+  }
+  // Shift dY: channel-last in the frame, front-padded [mo + T, Co]; X channel-major per phase [Ci, T].
+  const xc = reshape(g, phases === 1 ? transpose(g, xp, [1, 0, 2, 3]) : transpose(g, reshape(g, xp, [n, ci, hq, sh, wq, sw]), [3, 5, 1, 0, 2, 4]), [phases, ci, t]);
+  const xph = phases === 1 ? [xc] : g.op('Split', [xc, g.ints(Array(phases).fill(1))], { axis: 0 }, phases);
+  let dyn = transpose(g, dy, [0, 2, 3, 1]);
+  if (hq > ho || wq > wo) dyn = g.op1('Pad', [dyn, g.ints([0, 0, 0, 0, 0, hq - ho, wq - wo, 0])]);
+  let dyq = reshape(g, dyn, [t, co]);
+  if (mo) dyq = g.op1('Pad', [dyq, g.ints([mo, 0, 0, 0])]);
+  // One MatMul per phase over that phase's taps; the results are put back in tap order.
+  const order: number[] = [];
+  const perPhase: Tensor[] = [];
+  for (let p = 0; p < phases; p++) {
+    const mine = taps.map((q, k) => ({ ...q, k })).filter((q) => q.phase === p);
+    if (!mine.length) continue;
+    order.push(...mine.map((q) => q.k));
+    const rows = gatherRows(g, dyq, t, mine.map(({ off }) => mo - off));
+    perPhase.push(g.op1('MatMul', [xph[p], rows], {}, 'wgrad')); // [K_p, Ci, Co]
+  }
+  let mm = perPhase.length === 1 ? perPhase[0] : g.op1('Concat', perPhase, { axis: 0 });
+  if (order.some((k, i) => k !== i)) {
+    const inverse = order.map((_, k) => order.indexOf(k));
+    mm = g.op1('Gather', [mm, g.ints(inverse)], { axis: 0 });
+  }
+  return reshape(g, transpose(g, mm, [2, 1, 0]), [co, ci, kh, kw]);
+}
+
+const rowIndexCache = new WeakMap<Graph, Map<number, Tensor>>();
+
+/** Rows [start_k, start_k + t) of a [R, C] tensor for each start: one Gather, [K, t, C]. */
+function gatherRows(g: Graph, src: Tensor, t: number, starts: number[]): Tensor {
+  let cache = rowIndexCache.get(g);
+  if (!cache) rowIndexCache.set(g, (cache = new Map()));
+  let base = cache.get(t);
+  if (!base) {
+    base = g.constant({ dtype: 'int64', shape: [1, t], data: BigInt64Array.from({ length: t }, (_, i) => BigInt(i)) }, 'rows');
+    cache.set(t, base);
+  }
+  const offs = g.constant({ dtype: 'int64', shape: [starts.length, 1], data: BigInt64Array.from(starts.map((v) => BigInt(v))) }, 'offs');
+  return g.op1('Gather', [src, g.op1('Add', [base, offs])], { axis: 0 });
 }
 
 function groupedWeightGrad(g: Graph, x: Tensor, dy: Tensor, geo: Conv2dGeometry): Tensor {
