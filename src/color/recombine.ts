@@ -142,28 +142,26 @@ export function recombineToSrgb8(
         botRow = y1;
       }
     }
-    const mm = useMemo ? M : null;
-    const got = recombineRow(L, L32, y * width, width, src, top, bot, wy, sameSize, rowAb, rowAb32, rgb, mm);
-    if (ab) ab.set(rowAb, 2 * y * width);
     if (useMemo) {
+      hits += recombineRow(L, L32, y * width, width, src, top, bot, wy, sameSize, rowAb, rowAb32, rgb, M);
       lookups += width;
-      hits += got;
       if (lookups >= MEMO_PROBE && 2 * hits < lookups) useMemo = false;
-    }
+    } else recombineRowPlain(L, y * width, width, src, top, bot, wy, sameSize, rowAb, rgb);
+    if (ab) ab.set(rowAb, 2 * y * width);
   }
   return { rgb, ab };
 }
 
 /**
  * One output row (pixels row .. row + width - 1), its fitted a*b* into `ab` (one row, indexed
- * by column); returns how many pixels the memo answered (or -1 when it was not used). The hot loop is a function of its own so that it is optimized from
- * full type feedback after a few rows (one long loop in the caller runs on on-stack-replacement
- * code, deoptimized and recompiled at every image).
+ * by column); returns how many pixels the memo answered. The hot loop is a function of its own
+ * so that it is optimized from full type feedback after a few rows (one long loop in the caller
+ * runs on on-stack-replacement code, deoptimized and recompiled at every image).
  */
 function recombineRow(
   L: Float32Array, L32: Int32Array, row: number, width: number,
   src: Float32Array, top: Float64Array, bot: Float64Array, wy: number, sameSize: boolean,
-  ab: Float32Array, ab32: Int32Array, rgb: Uint8Array, M: Int32Array | null,
+  ab: Float32Array, ab32: Int32Array, rgb: Uint8Array, M: Int32Array,
 ): number {
   let hits = 0;
   // L*-only terms of the previous pixel (neighbours often share L*).
@@ -180,25 +178,22 @@ function recombineRow(
       ab[2 * x + 1] = tb + (bot[2 * x + 1] - tb) * wy;
     }
     const o = 3 * j;
-    let h = 0;
-    if (M !== null) {
-      const kL = L32[j], kA = ab32[2 * x], kB = ab32[2 * x + 1];
-      h = ((Math.imul(kL, 0x9e3779b1) ^ Math.imul(kA, 0x85ebca77) ^ Math.imul(kB, 0xc2b2ae3d)) >>> MEMO_SHIFT) << 3;
-      if (M[h + 6] === 1 && M[h] === kL && M[h + 1] === kA && M[h + 2] === kB) {
-        const p = M[h + 3];
-        rgb[o] = p & 255;
-        rgb[o + 1] = (p >>> 8) & 255;
-        rgb[o + 2] = p >>> 16;
-        ab32[2 * x] = M[h + 4];
-        ab32[2 * x + 1] = M[h + 5];
-        hits++;
-        continue;
-      }
-      M[h + 6] = 1;
-      M[h] = kL;
-      M[h + 1] = kA;
-      M[h + 2] = kB;
+    const kL = L32[j], kA = ab32[2 * x], kB = ab32[2 * x + 1];
+    const h = ((Math.imul(kL, 0x9e3779b1) ^ Math.imul(kA, 0x85ebca77) ^ Math.imul(kB, 0xc2b2ae3d)) >>> MEMO_SHIFT) << 3;
+    if (M[h + 6] === 1 && M[h] === kL && M[h + 1] === kA && M[h + 2] === kB) {
+      const p = M[h + 3];
+      rgb[o] = p & 255;
+      rgb[o + 1] = (p >>> 8) & 255;
+      rgb[o + 2] = p >>> 16;
+      ab32[2 * x] = M[h + 4];
+      ab32[2 * x + 1] = M[h + 5];
+      hits++;
+      continue;
     }
+    M[h + 6] = 1;
+    M[h] = kL;
+    M[h + 1] = kA;
+    M[h + 2] = kB;
     const a = ab[2 * x], b = ab[2 * x + 1];
     const Lv = L[j];
     // 2. gamut.ts's test at constant L*: inside (and L* in 0..100), its linear RGB is the output's.
@@ -219,13 +214,56 @@ function recombineRow(
       rgb[o + 1] = linearToSrgb8(g);
       rgb[o + 2] = linearToSrgb8(bl);
     } else finishPixel(Lv, ab, x, rgb, o); // 3. out of gamut: the fit
-    if (M !== null) {
-      M[h + 3] = rgb[o] | (rgb[o + 1] << 8) | (rgb[o + 2] << 16);
-      M[h + 4] = ab32[2 * x];
-      M[h + 5] = ab32[2 * x + 1];
-    }
+    M[h + 3] = rgb[o] | (rgb[o + 1] << 8) | (rgb[o + 2] << 16);
+    M[h + 4] = ab32[2 * x];
+    M[h + 5] = ab32[2 * x + 1];
   }
-  return M === null ? -1 : hits;
+  return hits;
+}
+
+/** recombineRow once the memo is off (smooth chroma, e.g. a model's): the same arithmetic, no memo. */
+function recombineRowPlain(
+  L: Float32Array, row: number, width: number,
+  src: Float32Array, top: Float64Array, bot: Float64Array, wy: number, sameSize: boolean,
+  ab: Float32Array, rgb: Uint8Array,
+): void {
+  // L*-only terms of the previous pixel (neighbours often share L*).
+  let lastL = Number.NaN, fy = 0, yy = 0;
+  for (let x = 0; x < width; x++) {
+    const j = row + x;
+    // 1. a*b* at this pixel, rounded to float32 (resizeBilinear's output) and kept in registers.
+    let a: number, b: number;
+    if (sameSize) {
+      a = src[2 * j];
+      b = src[2 * j + 1];
+    } else {
+      const ta = top[2 * x], tb = top[2 * x + 1];
+      a = Math.fround(ta + (bot[2 * x] - ta) * wy);
+      b = Math.fround(tb + (bot[2 * x + 1] - tb) * wy);
+    }
+    ab[2 * x] = a;
+    ab[2 * x + 1] = b;
+    const o = 3 * j;
+    const Lv = L[j];
+    // 2. gamut.ts's test at constant L*: inside (and L* in 0..100), its linear RGB is the output's.
+    if (Lv !== lastL) {
+      lastL = Lv;
+      fy = (Lv + 16) / 116;
+      yy = Lv > KAPPA * LAB_EPS ? fy * fy * fy : Lv / KAPPA;
+    }
+    const fx = fy + a / 500, fz = fy - b / 200;
+    const fx3 = fx * fx * fx, fz3 = fz * fz * fz;
+    const X = (fx3 > LAB_EPS ? fx3 : (116 * fx - 16) / KAPPA) * XN;
+    const Z = (fz3 > LAB_EPS ? fz3 : (116 * fz - 16) / KAPPA) * ZN;
+    const r = M0 * X + M1 * yy + M2 * Z;
+    const g = M3 * X + M4 * yy + M5 * Z;
+    const bl = M6 * X + M7 * yy + M8 * Z;
+    if (Lv >= 0 && Lv <= 100 && ((a === 0 && b === 0) || (r >= LO && r <= HI && g >= LO && g <= HI && bl >= LO && bl <= HI))) {
+      rgb[o] = linearToSrgb8(r);
+      rgb[o + 1] = linearToSrgb8(g);
+      rgb[o + 2] = linearToSrgb8(bl);
+    } else finishPixel(Lv, ab, x, rgb, o); // 3. out of gamut: the fit
+  }
 }
 
 // color/lab.ts's Lab -> 8-bit sRGB of one pixel (labToSrgb8At), the same arithmetic.
