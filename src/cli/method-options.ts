@@ -7,7 +7,8 @@ import { extname } from 'node:path';
 import type { Command } from 'commander';
 import { getDefaultModelName, listShippedModels, loadModel } from '../io/model-loader.js';
 import { AB_DECODES } from '../color/ab-decode.js';
-import { createModelMethod } from '../methods/model.js';
+import { createModelMethod, type ModelMethodOptions } from '../methods/model.js';
+import { HINT_PROPAGATIONS, type HintPropagation } from '../models/contract.js';
 import { parsePalette } from '../methods/palettes.js';
 import { getMethod, listMethods } from '../methods/registry.js';
 import type { ColorizationMethod, MethodOptions } from '../methods/types.js';
@@ -31,6 +32,7 @@ export interface MethodCliOptions {
   threads?: string;
   decode?: string;
   temperature?: string;
+  hintPropagation?: string;
 }
 
 /** What the options resolve to. */
@@ -70,7 +72,8 @@ export function addMethodOptions(cmd: Command, sizeOption = true): Command {
     .option('--seed <n>', 'seed for methods with randomness (welsh, kmeans)')
     .option('--threads <n>', 'ONNX Runtime intra-op threads for model (default: ONNX Runtime\'s choice)')
     .option('--decode <how>', 'a classification-head model: mean or annealed-mean (default) of the predicted a*b* distribution; a both-head model uses its regression output unless --decode is given')
-    .option('--temperature <T>', 'temperature of the annealed mean (default 0.38; lower = more vivid, 1 = the mean)');
+    .option('--temperature <T>', 'temperature of the annealed mean (default 0.38; lower = more vivid, 1 = the mean)')
+    .option('--hint-propagation <how>', `a hint-taking model: ${HINT_PROPAGATIONS.join(', ')}: how the hints are spread after the network (default: the model's own; docs/hints.md)`);
 }
 
 const IMAGE_EXT = new Set(['.png', '.jpg', '.jpeg', '.tif', '.tiff', '.webp']);
@@ -143,12 +146,18 @@ export async function resolveMethodOptions(opts: MethodCliOptions, allowSimulate
     }
     const threads = opts.threads !== undefined ? parseIntOption('--threads', opts.threads, 1, 256) : undefined;
     const model = await loadModel(modelName!, { threads });
+    if (opts.hintPropagation !== undefined) {
+      if (!model.takesHints) usage(`--hint-propagation applies to a hint-taking model; model ${modelName} takes no hints`);
+      if (!(HINT_PROPAGATIONS as readonly string[]).includes(opts.hintPropagation)) usage(`--hint-propagation must be one of ${HINT_PROPAGATIONS.join(', ')}; found "${opts.hintPropagation}"`);
+      (methodOptions as ModelMethodOptions).hintPropagation = opts.hintPropagation as HintPropagation;
+    }
     if (model.head === 'regression' && (opts.decode !== undefined || opts.temperature !== undefined)) {
       usage(`--decode and --temperature apply to a classification-head model; model ${modelName} predicts a*b* directly (regression)`);
     }
     return { method: createModelMethod(model), label: 'model', model: modelName!, size, methodOptions, note, takesHints: model.takesHints };
   }
   if (opts.decode !== undefined || opts.temperature !== undefined) usage(`--decode and --temperature go with --method model (a classification-head model); found --method ${name}`);
+  if (opts.hintPropagation !== undefined) usage(`--hint-propagation goes with --method model (a hint-taking model); found --method ${name}`);
   const method = getMethod(name);
   if (method.needsReference && !methodOptions.reference) {
     usage(`method ${name} needs --reference IMG (a color image to take the colors from)`);

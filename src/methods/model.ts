@@ -18,6 +18,8 @@ import {
   normalizeL,
   OUTPUT_AB,
   OUTPUT_AB_LOGITS,
+  HINT_PROPAGATIONS,
+  type HintPropagation,
   type ModelHead,
 } from '../models/contract.js';
 import { checkDomain, parseDomainDescriptor, type DomainDescriptor } from '../models/domain.js';
@@ -71,6 +73,8 @@ export interface ColorizationModel {
   source?: string;
   /** Whether the model takes color hints (inputs `hint_ab` and `hint_mask`; metadata `medcolor.hints`). */
   takesHints: boolean;
+  /** A hint-taking model: how its hints are spread after the network (metadata `medcolor.hint_propagation`, default 'hinted'). */
+  hintPropagation: HintPropagation;
   /** Its training inputs' description (metadata `medcolor.domain`), when it has one: inputs far from it warn. */
   domain?: DomainDescriptor;
   /** Its expected error per pixel learned on its training split (metadata `medcolor.confidence`), when it has one. */
@@ -132,6 +136,10 @@ export function createColorizationModel(
       `expected input "${INPUT_L}" alone, or "${INPUT_L}", "${INPUT_HINT_AB}" and "${INPUT_HINT_MASK}" with ${META.hints} "${HINTS_AB_MASK}"; ${found}, ${META.hints} ${hintsMeta === undefined ? 'absent' : `"${hintsMeta}"`}`,
       { file: options.source });
   }
+  const hintPropagation = (metadata[META.hintPropagation] ?? 'hinted') as HintPropagation;
+  if (!HINT_PROPAGATIONS.includes(hintPropagation)) {
+    throw new MedcolorError('ERR_MODEL_CONTRACT', `unsupported ${META.hintPropagation} "${hintPropagation}"; supported: ${HINT_PROPAGATIONS.map((p) => `"${p}"`).join(', ')}`, { file: options.source });
+  }
   const abScale = parsePositive(metadata[META.abScale], DEFAULT_AB_SCALE, META.abScale, options.source);
   // Fixed input dimensions (an export with a static shape): honour them rather than fail in ORT.
   const shape = session.inputMetadata?.find((m) => m.name === INPUT_L)?.shape;
@@ -157,6 +165,7 @@ export function createColorizationModel(
     fixedBatch,
     fixedSize,
     takesHints,
+    hintPropagation,
     domain: parseDomainDescriptor(metadata[META.domain], options.source),
     errorTable: parseErrorTable(metadata[META.confidence], options.source),
     head,
@@ -411,10 +420,10 @@ export interface ModelMethodOptions extends MethodOptions, ModelDecodeOptions {
    */
   hints?: Hints;
   /**
-   * Spread what the network left of each hint over the image by Levin propagation
-   * (hint-propagation.ts) after the network ran. Default true; false gives the network's own output.
+   * How the hints are spread after the network (hint-propagation.ts; contract.ts
+   * {@link HintPropagation}): default the model's own (metadata `medcolor.hint_propagation`).
    */
-  propagateHints?: boolean;
+  hintPropagation?: HintPropagation;
 }
 
 /**
@@ -433,8 +442,14 @@ export function createModelMethod(model: ColorizationModel): BatchColorizationMe
       ? { ...input, hints: rasterizeHints({ ...input.source, ...options.hints }, input.width, input.height) }
       : input;
   const colorizeBatch = async (inputs: ColorizeInput[], options?: ModelMethodOptions): Promise<ColorizeResult[]> => {
+    const propagation = options?.hintPropagation ?? model.hintPropagation;
+    if (!HINT_PROPAGATIONS.includes(propagation)) {
+      throw new MedcolorError('ERR_BAD_OPTION', `hint propagation must be one of ${HINT_PROPAGATIONS.join(', ')}; found "${String(propagation)}"`);
+    }
     // The same hints for every image of the batch (the frames of one multi-frame input).
-    const feeds = inputs.map((inp) => withHints(inp, options));
+    const hinted = inputs.map((inp) => withHints(inp, options));
+    // 'automatic': the network colorizes without the hints; they are all spread afterwards.
+    const feeds: ModelInput[] = propagation === 'automatic' ? hinted.map((f) => ({ ...f, hints: undefined })) : hinted;
     if (model.head !== 'regression') {
       // A classification or both head: the confidence is its distribution's entropy (no mirrored runs).
       const ps = await predictColorization(model, feeds, decodeOptionsOf(options));
@@ -460,8 +475,8 @@ export function createModelMethod(model: ColorizationModel): BatchColorizationMe
       const spread = options?.confidence
         ? predictionSpread([ab, ...FLIPS.map((flip, j) => flipInterleavedAb(abs[n * (j + 1) + k], inp.width, inp.height, flip))], inp.width * inp.height)
         : undefined;
-      const hints = feeds[k].hints;
-      if (hints && options?.propagateHints !== false) propagateHintResidual(inp.L, inp.width, inp.height, ab, hints);
+      const hints = hinted[k].hints;
+      if (hints && propagation !== 'none') propagateHintResidual(inp.L, inp.width, inp.height, ab, hints);
       const warning = checkModelDomain(model, inp);
       const res: ColorizeResult = { width: inp.width, height: inp.height, ab, ...(warning ? { warnings: [warning] } : {}) };
       if (spread) res.confidence = modelConfidence(model, inp.L, ab, spread);

@@ -50,6 +50,11 @@ export const META = {
   val: 'medcolor.val',
   /** "ab+mask" when the model takes the hint inputs; absent (or "none") otherwise. */
   hints: 'medcolor.hints',
+  /**
+   * A hint-taking model: how hints are spread after the network ({@link HintPropagation}); absent
+   * means "hinted".
+   */
+  hintPropagation: 'medcolor.hint_propagation',
   /** JSON: validation PSNR/SSIM/CIEDE2000 per number of simulated hints. */
   valHints: 'medcolor.val_hints',
   /** JSON: the training inputs' description (models/domain.ts); inputs far from it warn WARN_OUT_OF_DOMAIN. */
@@ -65,6 +70,15 @@ export const META = {
   /** JSON: validation scores of the other decodings of a classification or both head. */
   valDecodes: 'medcolor.val_decodes',
 } as const;
+
+/**
+ * How a hint-taking model's hints reach the output (methods/hint-propagation.ts): 'hinted', the
+ * network colorizes with the hints and what it left of each is spread by Levin propagation;
+ * 'automatic', the network colorizes without them and the whole gap to each hint is spread;
+ * 'none', the network's hinted output as it is.
+ */
+export type HintPropagation = 'hinted' | 'automatic' | 'none';
+export const HINT_PROPAGATIONS: readonly HintPropagation[] = ['hinted', 'automatic', 'none'];
 
 /** Value of `medcolor.format` written by the exporter. */
 export const MODEL_FORMAT = 'colorizer-v1';

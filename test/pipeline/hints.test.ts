@@ -25,6 +25,9 @@ import { buildFixtureModel } from './onnx-fixture.js';
 import type { EncodedOutput } from '../../src/io/encode-output.js';
 import { encodePng } from '../../src/io/raster.js';
 import { readGrayInput } from '../../src/io/read-any.js';
+import { setOnnxMetadata } from '../../src/io/model-metadata.js';
+import { rasterizeHints } from '../../src/methods/hints.js';
+import { propagateHintResidual } from '../../src/methods/hint-propagation.js';
 import { colorizeInput } from '../../src/pipeline/colorize-input.js';
 import { daikonFile } from '../fixtures.js';
 
@@ -135,14 +138,14 @@ describe('hint-taking models', () => {
       .rejects.toThrow(/point \[128, 5\] lies outside the 128x96 image/);
   });
 
-  it('propagates what the network left of each hint (hint-propagation.ts) unless propagateHints is false', async () => {
+  it('propagates what the network left of each hint (hint-propagation.ts) unless hintPropagation is none', async () => {
     const method = createModelMethod(await loadModel(closedModel));
     const L = new Float32Array(S * S);
     for (let y = 0; y < S; y++) for (let x = 0; x < S; x++) L[y * S + x] = x < S / 2 ? 30 : 70;
     const plane = { width: S, height: S, data: L }; // the working size: no resizing
     const red = { a: 35, b: 20 }, green = { a: -30, b: 25 };
     const hints = { strokes: [{ points: [[4, 4]] as [number, number][], width: 2, shape: 'square' as const, color: red }, { points: [[27, 27]] as [number, number][], width: 2, shape: 'square' as const, color: green }] };
-    const raw = await colorizeL(plane, method, { methodOptions: { hints, propagateHints: false } });
+    const raw = await colorizeL(plane, method, { methodOptions: { hints, hintPropagation: 'none' } });
     const out = await colorizeL(plane, method, { methodOptions: { hints } });
     const abAt = (o: { ab: Float32Array }, x: number, y: number) => [o.ab[2 * (y * S + x)], o.ab[2 * (y * S + x) + 1]];
     const dist = (p: number[], c: { a: number; b: number }) => Math.hypot(p[0] - c.a, p[1] - c.b);
@@ -152,6 +155,37 @@ describe('hint-taking models', () => {
     for (const [x, y] of [[27, 27], [28, 28]]) expect(dist(abAt(out, x, y), green)).toBeLessThan(1);
     const Lout = srgb8ToL(out.rgb.data);
     for (let i = 0; i < L.length; i++) expect(Math.abs(Lout[i] - L[i])).toBeLessThan(0.6);
+  });
+
+  it("hintPropagation 'automatic' spreads the whole gap from the network's unhinted output; the model's metadata sets the default", async () => {
+    const L = new Float32Array(S * S);
+    for (let y = 0; y < S; y++) for (let x = 0; x < S; x++) L[y * S + x] = 30 + 40 * (x / S) + (y < S / 2 ? 0 : 10);
+    const input = { width: S, height: S, L };
+    const hints = { strokes: [{ points: [[6, 6]] as [number, number][], width: 2, shape: 'square' as const, color: { a: 35, b: 20 } }] };
+    const method = createModelMethod(await loadModel(hintModel));
+    const auto = await method.colorize(input, { hints, hintPropagation: 'automatic' });
+    // The same by hand: the network without hints, then the gap to the hint propagated.
+    const plain = await method.colorize(input, {});
+    const planes = rasterizeHints({ ...hints }, S, S);
+    const want = propagateHintResidual(L, S, S, Float32Array.from(plain.ab), planes);
+    let maxDiff = 0;
+    for (let i = 0; i < want.length; i++) maxDiff = Math.max(maxDiff, Math.abs(auto.ab[i] - want[i]));
+    expect(maxDiff).toBeLessThan(1e-4);
+    // And it differs from the default ('hinted': the network sees the hints, the gates are open).
+    const hinted = await method.colorize(input, { hints });
+    let apart = 0;
+    for (let i = 0; i < want.length; i++) apart = Math.max(apart, Math.abs(hinted.ab[i] - want[i]));
+    expect(apart).toBeGreaterThan(1);
+    // A model whose metadata says 'automatic' does so by default; an unknown value is refused on load.
+    const withMeta = (v: string) => {
+      const f = join(dir, `tiny-hints-${v}.onnx`);
+      writeFileSync(f, setOnnxMetadata(readFileSync(hintModel), { 'medcolor.hint_propagation': v }));
+      return f;
+    };
+    const autoModel = await loadModel(withMeta('automatic'));
+    expect(autoModel.hintPropagation).toBe('automatic');
+    expect((await createModelMethod(autoModel).colorize(input, { hints })).ab).toEqual(auto.ab);
+    await expect(loadModel(withMeta('sideways'))).rejects.toThrow(/unsupported medcolor.hint_propagation "sideways"; supported: "hinted", "automatic", "none"/);
   });
 
   it('on a multi-frame input, hints given on one frame reach the frames within 3 of it only', async () => {
