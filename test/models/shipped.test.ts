@@ -8,6 +8,7 @@ import { readOnnxMetadata } from '../../src/methods/model.js';
 import { parseErrorTable } from '../../src/methods/error-table.js';
 import { parseDomainDescriptor } from '../../src/models/domain.js';
 import { evaluateFiles } from '../../src/pipeline/evaluate-files.js';
+import { evaluateHintSweep } from '../../src/pipeline/evaluate-hints.js';
 import { sharedData } from '../fixtures.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -55,5 +56,14 @@ describe('shipped models', () => {
       expect(s.mean.psnr).toBeGreaterThan(s.baseline.gray.psnr + spec.psnrMargin);
       expect(s.mean.deltaE2000).toBeLessThan(s.baseline.gray.deltaE2000 * spec.deltaEFactor);
     }, 600_000); // the whole natural split (68 images) on a machine shared with other work
+
+    const takesHints = readOnnxMetadata(new Uint8Array(readFileSync(join(modelsDir, `${name}.onnx`))))['medcolor.hints'] === 'ab+mask';
+    it.skipIf(!takesHints || !val || !existsSync(val))(`${name}: 10 simulated hints score higher than none on its val split (256x256)`, async () => {
+      const files = readdirSync(val).filter((f) => /\.(jpe?g|png|tiff?)$/i.test(f)).sort().slice(0, 8).map((f) => join(val, f));
+      const s = await evaluateHintSweep(files, createModelMethod(await loadModel(name)), { evalSize: 256, counts: [0, 10] });
+      const at = (k: number) => s.rows.find((r) => r.k === k)!.model;
+      // PSNR only: blood-hints' CIEDE2000 at 10 hints is no better than at none (its card: 5.22 both).
+      expect(at(10).psnr).toBeGreaterThan(at(0).psnr + 0.2);
+    }, 600_000);
   }
 });
