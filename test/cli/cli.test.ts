@@ -121,6 +121,22 @@ describe('medcolor colorize (spawned)', () => {
     expect(c.code).toBe(0);
     expect(c.stdout).toContain('--report <file.html>');
   });
+
+  it('--hint-propagation: only for a hint-taking model, one of hinted, automatic, none', async () => {
+    const ct = daikonFile('rle.dcm');
+    const [a, b, c, d] = await Promise.all([
+      run(['colorize', ct, '-o', 'o', '--model', 'blood', '--hint-propagation', 'automatic']),
+      run(['colorize', ct, '-o', 'o', '--model', 'fundus', '--hint-propagation', 'sideways']),
+      run(['colorize', ct, '-o', 'o', '--method', 'lut', '--hint-propagation', 'none']),
+      run(['colorize', ct, '-o', 'hp', '--model', 'fundus', '--hint-propagation', 'none', '-q']),
+    ]);
+    expect([a.code, b.code, c.code]).toEqual([2, 2, 2]);
+    expect(a.stderr).toContain('--hint-propagation applies to a hint-taking model; model blood takes no hints');
+    expect(b.stderr).toContain('--hint-propagation must be one of hinted, automatic, none; found "sideways"');
+    expect(c.stderr).toContain('--hint-propagation goes with --method model');
+    expect(d.code, d.stderr).toBe(0);
+    expect(readdirSync(join(tmp, 'hp'))).toEqual(['rle.png']);
+  });
 });
 
 describe.skipIf(!hasSharedData('nifti/nibabel-debian/anatomical.nii'))('medcolor colorize NIfTI (shared/data)', () => {
