@@ -121,16 +121,22 @@ export function convWeightGrad(g: Graph, x: Tensor, dy: Tensor, geo: Conv2dGeome
 }
 
 /**
- * Weight gradient in a flat frame. The padded input is split into stride phases
- * (X[n, c, s*u + a, s*v + b] is phase (a, b) at (u, v)), each phase flattened over (n, u, v)
- * into T positions, and the output gradient is placed in the same frame (zeros where there is
- * no output). Tap (i, j) then pairs the output gradient at position t with its phase of the
- * input at t + offset(i, j), a constant: the k*k tap operands are row windows of one flat,
- * channel-last [T + max offset, C] tensor, cut by one Gather (which ONNX Runtime runs on all
- * threads, unlike Slice) into [k*k, T, C], and one MatMul (batched over taps) with the other
- * operand, channel-major [C', T], gives all taps. The operand with fewer channels is the one
- * shifted (it is copied k*k times). No strided copy is made; the zeros of the frame add exact
- * zeros, and the sums run over (n, y, x) in the order of the per-tap Gemms they replace.
+ * Weight gradient as one Gather and one MatMul (batched over the k*k taps). The operand with
+ * fewer channels is made channel-last and flat, [rows, C], and the Gather copies, for every
+ * tap, the rows that tap pairs with each position of the other operand (ONNX Runtime runs a
+ * Gather on all threads, unlike Slice; no strided copy is made); the other operand stays
+ * channel-major [C', T] and one MatMul gives [k*k, C', C].
+ *
+ * - Fewer input channels: X padded, channel-last [N*Hp*Wp, Ci]; output (n, y, x) and tap
+ *   (i, j) read row n*Hp*Wp + (s*y + i*d)*Wp + s*x + j*d, i.e. base(n, y, x) + offset(i, j),
+ *   at any stride; dY is [Co, N*Ho*Wo].
+ * - Fewer output channels: the padded input is split into stride phases
+ *   (X[n, c, s*u + a, s*v + b] is phase (a, b) at (u, v)), each flattened over (n, u, v) into T
+ *   positions, and dY is placed in the same frame (zeros where there is no output), channel-last
+ *   and front-padded: tap (i, j) is then the row window [mo - offset, mo - offset + T), one
+ *   MatMul per phase.
+ * The sums run over (n, y, x) in the order of the per-tap Gemms they replace (the frame's
+ * zeros add exact zeros).
  */
 function flatWeightGrad(g: Graph, x: Tensor, dy: Tensor, geo: Conv2dGeometry): Tensor {
   const [n, ci, h, w] = x.shape;
@@ -151,21 +157,24 @@ function flatWeightGrad(g: Graph, x: Tensor, dy: Tensor, geo: Conv2dGeometry): T
     }
   }
   const mo = Math.max(...taps.map((q) => q.off));
-  const xp = pt || pl || pb + eh || pr + ew ? g.op1('Pad', [x, g.ints([0, 0, pt, pl, 0, 0, pb + eh, pr + ew])]) : x;
   if (ci <= co) {
-    // Shift X: channel-last phases [P * (T + mo), Ci] (channel-last first, so that the phase
-    // split moves whole Ci-runs); dY channel-major in the frame [Co, T].
-    let xn = transpose(g, xp, [0, 2, 3, 1]);
-    if (phases > 1) xn = transpose(g, reshape(g, xn, [n, hq, sh, wq, sw, ci]), [2, 4, 0, 1, 3, 5]);
-    let xq = reshape(g, xn, [phases, t, ci]);
-    if (mo) xq = g.op1('Pad', [xq, g.ints([0, 0, 0, 0, mo, 0])]);
-    let dyc = transpose(g, dy, [1, 0, 2, 3]);
-    if (hq > ho || wq > wo) dyc = g.op1('Pad', [dyc, g.ints([0, 0, 0, 0, 0, 0, hq - ho, wq - wo])]);
-    const rows = gatherRows(g, reshape(g, xq, [phases * (t + mo), ci]), t, taps.map(({ phase, off }) => phase * (t + mo) + off));
-    const mm = g.op1('MatMul', [reshape(g, dyc, [1, co, t]), rows], {}, 'wgrad'); // [K, Co, Ci]
+    // Shift X: channel-last padded input [N*Hp*Wp, Ci]; its row for output (n, y, x) and tap
+    // (i, j) is n*Hp*Wp + (s*y + i*d)*Wp + s*x + j*d, so one Gather with indices
+    // base(n, y, x) + offset(i, j) cuts all taps at any stride; dY channel-major [Co, N*Ho*Wo].
+    const hp = h + pt + pb, wp = w + pl + pr;
+    let xn = transpose(g, x, [0, 2, 3, 1]);
+    if (pt || pl || pb || pr) xn = g.op1('Pad', [xn, g.ints([0, pt, pl, 0, 0, pb, pr, 0])]);
+    const src = reshape(g, xn, [n * hp * wp, ci]);
+    const tp = n * ho * wo;
+    const a = reshape(g, transpose(g, dy, [1, 0, 2, 3]), [1, co, tp]);
+    const base = rowIndex(g, [n, ho, wo], [hp * wp, sh * wp, sw]);
+    const offs: number[] = [];
+    for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) offs.push(i * dh * wp + j * dw);
+    const mm = g.op1('MatMul', [a, gatherRowsAt(g, src, base, offs)], {}, 'wgrad'); // [K, Co, Ci]
     return reshape(g, transpose(g, mm, [1, 2, 0]), [co, ci, kh, kw]);
   }
   // Shift dY: channel-last in the frame, front-padded [mo + T, Co]; X channel-major per phase [Ci, T].
+  const xp = pt || pl || pb + eh || pr + ew ? g.op1('Pad', [x, g.ints([0, 0, pt, pl, 0, 0, pb + eh, pr + ew])]) : x;
   const xc = reshape(g, phases === 1 ? transpose(g, xp, [1, 0, 2, 3]) : transpose(g, reshape(g, xp, [n, ci, hq, sh, wq, sw]), [3, 5, 1, 0, 2, 4]), [phases, ci, t]);
   const xph = phases === 1 ? [xc] : g.op('Split', [xc, g.ints(Array(phases).fill(1))], { axis: 0 }, phases);
   let dyn = transpose(g, dy, [0, 2, 3, 1]);
@@ -179,8 +188,7 @@ function flatWeightGrad(g: Graph, x: Tensor, dy: Tensor, geo: Conv2dGeometry): T
     const mine = taps.map((q, k) => ({ ...q, k })).filter((q) => q.phase === p);
     if (!mine.length) continue;
     order.push(...mine.map((q) => q.k));
-    const rows = gatherRows(g, dyq, t, mine.map(({ off }) => mo - off));
-    perPhase.push(g.op1('MatMul', [xph[p], rows], {}, 'wgrad')); // [K_p, Ci, Co]
+    perPhase.push(g.op1('MatMul', [xph[p], gatherRowsAt(g, dyq, rowIndex(g, [t], [1]), mine.map(({ off }) => mo - off))], {}, 'wgrad')); // [K_p, Ci, Co]
   }
   let mm = perPhase.length === 1 ? perPhase[0] : g.op1('Concat', perPhase, { axis: 0 });
   if (order.some((k, i) => k !== i)) {
@@ -190,19 +198,38 @@ function flatWeightGrad(g: Graph, x: Tensor, dy: Tensor, geo: Conv2dGeometry): T
   return reshape(g, transpose(g, mm, [2, 1, 0]), [co, ci, kh, kw]);
 }
 
-const rowIndexCache = new WeakMap<Graph, Map<number, Tensor>>();
+const rowIndexCache = new WeakMap<Graph, Map<string, Tensor>>();
 
-/** Rows [start_k, start_k + t) of a [R, C] tensor for each start: one Gather, [K, t, C]. */
-function gatherRows(g: Graph, src: Tensor, t: number, starts: number[]): Tensor {
+/**
+ * The int64 constant [1, prod(dims)] holding sum_k i_k * strides_k over the index grid of
+ * `dims` (cached per graph).
+ */
+function rowIndex(g: Graph, dims: number[], strides: number[]): Tensor {
   let cache = rowIndexCache.get(g);
   if (!cache) rowIndexCache.set(g, (cache = new Map()));
-  let base = cache.get(t);
-  if (!base) {
-    base = g.constant({ dtype: 'int64', shape: [1, t], data: BigInt64Array.from({ length: t }, (_, i) => BigInt(i)) }, 'rows');
-    cache.set(t, base);
+  const key = `${dims}/${strides}`;
+  let t = cache.get(key);
+  if (!t) {
+    const data = new BigInt64Array(dims.reduce((p, d) => p * d, 1));
+    let k = 0;
+    const walk = (axis: number, at: number): void => {
+      if (axis === dims.length) {
+        data[k++] = BigInt(at);
+        return;
+      }
+      for (let i = 0; i < dims[axis]; i++) walk(axis + 1, at + i * strides[axis]);
+    };
+    walk(0, 0);
+    t = g.constant({ dtype: 'int64', shape: [1, data.length], data }, 'rows');
+    cache.set(key, t);
   }
-  const offs = g.constant({ dtype: 'int64', shape: [starts.length, 1], data: BigInt64Array.from(starts.map((v) => BigInt(v))) }, 'offs');
-  return g.op1('Gather', [src, g.op1('Add', [base, offs])], { axis: 0 });
+  return t;
+}
+
+/** Rows base + off_k of a [R, C] tensor for each offset: one Gather, [K, T, C]. */
+function gatherRowsAt(g: Graph, src: Tensor, base: Tensor, offs: number[]): Tensor {
+  const o = g.constant({ dtype: 'int64', shape: [offs.length, 1], data: BigInt64Array.from(offs.map((v) => BigInt(v))) }, 'offs');
+  return g.op1('Gather', [src, g.op1('Add', [base, o])], { axis: 0 });
 }
 
 function groupedWeightGrad(g: Graph, x: Tensor, dy: Tensor, geo: Conv2dGeometry): Tensor {
