@@ -18,7 +18,10 @@
  * - a memo keyed by the exact bits of (L*, a*, b*) answers pixels seen before (a palette or gray
  *   on an 8- to 16-bit image has few distinct colors, and the out-of-gamut ones cost a bisection
  *   of 8 to 13 gamut tests each). It is a pure function of its key, kept across images and calls,
- *   and switched off for an image where it does not pay (smooth chroma from the model).
+ *   and switched off for an image where it does not pay (smooth chroma from the model); the
+ *   rows after that go through a memo-free copy of the loop (recombineRowPlain).
+ * Pointwise methods (gray, lut) on integer images do not come here per pixel: the pipeline runs
+ * them once per distinct value (pipeline/colorize.ts).
  */
 import { bilinearTaps, resizeBilinear } from '../image/resize.js';
 import { fitChromaAt } from './gamut.js';
