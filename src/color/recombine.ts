@@ -205,23 +205,32 @@ function recombineRow(
       fy = (Lv + 16) / 116;
       yy = Lv > KAPPA * LAB_EPS ? fy * fy * fy : Lv / KAPPA;
     }
-    const fx = fy + a / 500, fz = fy - b / 200;
-    const fx3 = fx * fx * fx, fz3 = fz * fz * fz;
-    const X = (fx3 > LAB_EPS ? fx3 : (116 * fx - 16) / KAPPA) * XN;
-    const Z = (fz3 > LAB_EPS ? fz3 : (116 * fz - 16) / KAPPA) * ZN;
-    const r = M0 * X + M1 * yy + M2 * Z;
-    const g = M3 * X + M4 * yy + M5 * Z;
-    const bl = M6 * X + M7 * yy + M8 * Z;
-    if (Lv >= 0 && Lv <= 100 && ((a === 0 && b === 0) || (r >= LO && r <= HI && g >= LO && g <= HI && bl >= LO && bl <= HI))) {
-      rgb[o] = linearToSrgb8(r);
-      rgb[o + 1] = linearToSrgb8(g);
-      rgb[o + 2] = linearToSrgb8(bl);
-    } else finishPixel(Lv, ab, x, rgb, o); // 3. out of gamut: the fit
+    if (!writeInGamut(Lv, fy, yy, a, b, rgb, o)) finishPixel(Lv, ab, x, rgb, o); // 3. out of gamut: the fit
     M[h + 3] = rgb[o] | (rgb[o + 1] << 8) | (rgb[o + 2] << 16);
     M[h + 4] = ab32[2 * x];
     M[h + 5] = ab32[2 * x + 1];
   }
   return hits;
+}
+
+/**
+ * gamut.ts's test at constant L* for one pixel (fy, yy: the L*-only terms of L* Lv): when it is
+ * inside (and L* in 0..100), writes its 8-bit sRGB at rgb[o] and returns true; else writes nothing.
+ * Small enough for V8 to inline into both row loops.
+ */
+function writeInGamut(Lv: number, fy: number, yy: number, a: number, b: number, rgb: Uint8Array, o: number): boolean {
+  const fx = fy + a / 500, fz = fy - b / 200;
+  const fx3 = fx * fx * fx, fz3 = fz * fz * fz;
+  const X = (fx3 > LAB_EPS ? fx3 : (116 * fx - 16) / KAPPA) * XN;
+  const Z = (fz3 > LAB_EPS ? fz3 : (116 * fz - 16) / KAPPA) * ZN;
+  const r = M0 * X + M1 * yy + M2 * Z;
+  const g = M3 * X + M4 * yy + M5 * Z;
+  const bl = M6 * X + M7 * yy + M8 * Z;
+  if (!(Lv >= 0 && Lv <= 100 && ((a === 0 && b === 0) || (r >= LO && r <= HI && g >= LO && g <= HI && bl >= LO && bl <= HI)))) return false;
+  rgb[o] = linearToSrgb8(r);
+  rgb[o + 1] = linearToSrgb8(g);
+  rgb[o + 2] = linearToSrgb8(bl);
+  return true;
 }
 
 /** recombineRow once the memo is off (smooth chroma, e.g. a model's): the same arithmetic, no memo. */
@@ -254,18 +263,7 @@ function recombineRowPlain(
       fy = (Lv + 16) / 116;
       yy = Lv > KAPPA * LAB_EPS ? fy * fy * fy : Lv / KAPPA;
     }
-    const fx = fy + a / 500, fz = fy - b / 200;
-    const fx3 = fx * fx * fx, fz3 = fz * fz * fz;
-    const X = (fx3 > LAB_EPS ? fx3 : (116 * fx - 16) / KAPPA) * XN;
-    const Z = (fz3 > LAB_EPS ? fz3 : (116 * fz - 16) / KAPPA) * ZN;
-    const r = M0 * X + M1 * yy + M2 * Z;
-    const g = M3 * X + M4 * yy + M5 * Z;
-    const bl = M6 * X + M7 * yy + M8 * Z;
-    if (Lv >= 0 && Lv <= 100 && ((a === 0 && b === 0) || (r >= LO && r <= HI && g >= LO && g <= HI && bl >= LO && bl <= HI))) {
-      rgb[o] = linearToSrgb8(r);
-      rgb[o + 1] = linearToSrgb8(g);
-      rgb[o + 2] = linearToSrgb8(bl);
-    } else finishPixel(Lv, ab, x, rgb, o); // 3. out of gamut: the fit
+    if (!writeInGamut(Lv, fy, yy, a, b, rgb, o)) finishPixel(Lv, ab, x, rgb, o); // 3. out of gamut: the fit
   }
 }
 
