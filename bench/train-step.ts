@@ -50,6 +50,7 @@ async function medcolorFigures() {
     times.push(performance.now() - t);
   }
   const trainMs = median(times.slice(2));
+  await ts.release(); // its thread pool and memory arena are not part of the inference figure
   // Inference: the exported (BN-folded) graph at 1 x 1 x S x S.
   const g = new Graph('infer');
   const x = g.input('L', [1, 1, inferSize, inferSize]);
