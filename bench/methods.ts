@@ -21,12 +21,8 @@ import { getMethod } from '../src/methods/registry.js';
 import { simulateHints } from '../src/methods/hints.js';
 import type { MethodOptions } from '../src/methods/types.js';
 import { sharedData } from '../test/fixtures.js';
+import { benchArg as arg, median } from './lib/bench-args.js';
 
-const args = process.argv.slice(2);
-const arg = (k: string, d: string): string => {
-  const i = args.indexOf(k);
-  return i >= 0 ? args[i + 1] : d;
-};
 const SIZES = arg('--sizes', '512,2048').split(',').map(Number);
 const REPS = Number(arg('--reps', '1'));
 const STROKES = Number(arg('--strokes', '30'));
@@ -75,7 +71,6 @@ async function loadReference(size: number): Promise<{ ref: RgbImage; from: strin
   return { ref: { width: size, height: size, data: labToSrgb8(lab) }, from: 'synthetic' };
 }
 
-const median = (v: number[]): number => [...v].sort((p, q) => p - q)[v.length >> 1];
 
 async function timeIt(f: () => Promise<unknown> | unknown, reps: number): Promise<number> {
   const t: number[] = [];

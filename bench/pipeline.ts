@@ -46,12 +46,8 @@ import '../src/nn/index.js';
 import { exportInferenceModel } from '../src/nn/export.js';
 import { Graph } from '../src/nn/graph.js';
 import { BuildContext, ParamStore } from '../src/nn/params.js';
+import { benchArg as arg, benchArgs as args, median } from './lib/bench-args.js';
 
-const args = process.argv.slice(2);
-const arg = (k: string, d: string) => {
-  const i = args.indexOf(k);
-  return i >= 0 ? args[i + 1] : d;
-};
 const REPS = Number(arg('--reps', '5'));
 const SIZES = arg('--sizes', '512,2048,4096').split(',').map(Number);
 const MODEL = arg('--model', '');
@@ -62,7 +58,6 @@ const SLOW = new Set(['welsh', 'scribble']);
 const MEMORY = !args.includes('--no-memory');
 const PEAK = args.indexOf('--peak-child');
 
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1];
 
 /** A gray test image with structure at every scale (rings + gradient + noise), as PNG. */
 async function makeGrayPng(dir: string, size: number): Promise<string> {

@@ -14,12 +14,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import { benchArg as arg } from './lib/bench-args.js';
 
-const args = process.argv.slice(2);
-const arg = (k: string, d: string) => {
-  const i = args.indexOf(k);
-  return i >= 0 ? args[i + 1] : d;
-};
 const DURATION = Number(arg('--duration', '15'));
 const CONNECTIONS = arg('--connections', '1,4,16').split(',').map(Number);
 const METHOD = arg('--method', '');

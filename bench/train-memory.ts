@@ -8,10 +8,9 @@ import { mseLoss } from '../src/nn/losses.js';
 import { ParamStore } from '../src/nn/params.js';
 import { TrainSession } from '../src/nn/session.js';
 import { unetForward } from '../src/models/unet.js';
+import { benchArg as arg } from './lib/bench-args.js';
 
-const args = process.argv.slice(2);
-const arg = (k: string, d: string) => { const i = args.indexOf(k); return i >= 0 ? Number(args[i + 1]) : Number(d); };
-const batch = arg('--batch', '16'), size = arg('--size', '128'), base = arg('--base', '32');
+const batch = Number(arg('--batch', '16')), size = Number(arg('--size', '128')), base = Number(arg('--base', '32'));
 const ts = await TrainSession.create({
   store: new ParamStore(),
   inputs: { L: [batch, 1, size, size], ab: [batch, 2, size, size] },

@@ -13,9 +13,8 @@ import { mseLoss } from '../src/nn/losses.js';
 import { ParamStore } from '../src/nn/params.js';
 import { TrainSession } from '../src/nn/session.js';
 import { unetForward } from '../src/models/unet.js';
+import { benchArg as arg } from './lib/bench-args.js';
 
-const args = process.argv.slice(2);
-const arg = (k: string, d: string) => { const i = args.indexOf(k); return i >= 0 ? args[i + 1] : d; };
 const steps = Number(arg('--steps', '4'));
 const batch = Number(arg('--batch', '16'));
 const size = Number(arg('--train-size', '64'));

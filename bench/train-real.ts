@@ -15,9 +15,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { prepareDataset } from '../src/train/dataset.js';
 import { setupTraining, trainStep } from '../src/train/trainer.js';
+import { benchArg as arg, benchArgs as args, median } from './lib/bench-args.js';
 
-const args = process.argv.slice(2).filter((a) => a !== '--real');
-const arg = (k: string, d: string) => { const i = args.indexOf(k); return i >= 0 ? args[i + 1] : d; };
 const steps = Number(arg('--steps', '20'));
 const warmup = 2;
 const base = Number(arg('--base', '16'));
@@ -27,7 +26,6 @@ const batch = Number(arg('--batch', '16'));
 const crop = Number(arg('--crop', '128'));
 const shared = resolve(import.meta.dirname, '../../shared');
 
-const median = (v: number[]) => { const s = [...v].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const sum = (v: number[]) => v.reduce((a, b) => a + b, 0);
 
 /** The prepared dataset: --data, or blood-bccd prepared once into the temp folder. */

@@ -15,14 +15,13 @@ import { createSession, ort } from '../src/nn/runtime.js';
 import { TrainSession } from '../src/nn/session.js';
 import { Graph } from '../src/nn/graph.js';
 import { unetForward } from '../src/models/unet.js';
+import { benchArg as arg, benchArgs as args, median } from './lib/bench-args.js';
 
-const args = process.argv.slice(2);
 if (args.includes('--real')) {
   // The trainer on real data beside PyTorch (bench/train-real.ts), in a process of its own.
   const r = spawnSync(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, 'train-real.ts'), ...args], { stdio: 'inherit' });
   process.exit(r.status ?? 1);
 }
-const arg = (k: string, d: string) => { const i = args.indexOf(k); return i >= 0 ? args[i + 1] : d; };
 const reps = Number(arg('--reps', '8'));
 const base = Number(arg('--base', '32'));
 const batch = Number(arg('--batch', '16'));
@@ -30,7 +29,6 @@ const trainSize = Number(arg('--train-size', '64'));
 const inferSize = Number(arg('--infer-size', '256'));
 if (arg('--wgrad', 'gemm') === 'conv') setConvWeightGradMethod('conv');
 
-const median = (v: number[]) => { const s = [...v].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 
 async function medcolorFigures() {
   const store = new ParamStore();

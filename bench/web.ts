@@ -15,12 +15,11 @@ import { getDefaultModelName, getModelsDir, loadModel } from '../src/io/model-lo
 import { createModelMethod } from '../src/methods/model.js';
 import { colorizeImage } from '../src/pipeline/colorize.js';
 import { act, browserUnavailable, openApp } from '../test/web/browser.js';
+import { benchArg as arg, median } from './lib/bench-args.js';
 
-const args = process.argv.slice(2);
-const REPS = Number(args[args.indexOf('--reps') + 1] || 5) || 5;
+const REPS = Number(arg('--reps', '5')) || 5;
 const root = join(import.meta.dirname, '..');
 const INPUT = join(root, 'examples/ct-phantom.dcm');
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1];
 const kib = (n: number) => `${(n / 1024).toFixed(0)} KiB`;
 const mib = (n: number) => `${(n / 2 ** 20).toFixed(2)} MiB`;
 
