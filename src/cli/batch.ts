@@ -4,7 +4,7 @@
  * `medcolor worker` processes do the work and this command reports their progress until done).
  */
 import type { Command } from 'commander';
-import { EXIT, parseIntOption, usage } from './common.js';
+import { EXIT, labelWarning, parseIntOption, usage } from './common.js';
 import { addTrustOptions, parseTrustOptions, type TrustCliOptions } from './trust-options.js';
 import type { JobSpec } from '../server/job-items.js';
 import type { JobQueue, JobStatus } from '../server/job-queue.js';
@@ -50,12 +50,7 @@ export function registerBatch(program: Command): void {
     .option('--json', 'the final job status as JSON on stdout');
   addTrustOptions(cmd, 'a file beside each output (NAME.confidence.png / .dcm), or with --url a series of its own in the PACS')
     .action(async (inputs: string[], opts: BatchCliOptions) => {
-      const trust = parseTrustOptions(opts);
-      const spec: JobSpec = {
-        method: opts.method, model: opts.model,
-        ...(trust.strict ? { strict: true } : {}), ...(trust.confidence ? { confidence: true } : {}),
-        ...(trust.minConfidence !== undefined ? { minConfidence: trust.minConfidence } : {}),
-      };
+      const spec: JobSpec = { method: opts.method, model: opts.model, ...parseTrustOptions(opts) };
       if (opts.url) {
         if (inputs.length) usage('give input files or --url, not both');
         spec.dicomweb = {
@@ -99,7 +94,7 @@ export function registerBatch(program: Command): void {
         for (const i of status.items) {
           if (opts.json) break;
           if (i.state === 'failed') process.stderr.write(`  ${i.input}: ${i.code}: ${i.error}\n`);
-          for (const w of i.warnings ?? []) process.stderr.write(`  ${i.input}: ${w.startsWith('WARN_') ? 'warning' : 'notice'}: ${w}\n`);
+          for (const w of i.warnings ?? []) process.stderr.write(`  ${i.input}: ${labelWarning(w)}\n`);
         }
         if (opts.json) process.stdout.write(JSON.stringify(status) + '\n');
         process.exitCode = status.failed === 0 ? EXIT.OK : status.done === 0 ? EXIT.ALL_FAILED : EXIT.SOME_FAILED;

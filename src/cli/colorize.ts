@@ -9,7 +9,7 @@ import { OUTPUT_FORMATS, type OutputFormat } from '../io/encode-output.js';
 import { DEFAULT_MAX_PIXELS } from '../io/raster-image.js';
 import { expandInputs } from '../io/expand-inputs.js';
 import { colorizeFiles, countInputFiles, isInputFile, type ColorizeFileEntry } from '../pipeline/colorize-files.js';
-import { createProgress, displayPath, EXIT, parseIntOption, parseWindowOption, usage } from './common.js';
+import { createProgress, displayPath, EXIT, labelWarning, parseIntOption, parseWindowOption, usage } from './common.js';
 import { addMethodOptions, readStrokesFile, resolveMethodOptions, type MethodCliOptions } from './method-options.js';
 import { addTrustOptions, parseTrustOptions, type TrustCliOptions } from './trust-options.js';
 
@@ -104,7 +104,7 @@ Examples:
           } else if (!entry.ok) {
             progress.log(`medcolor colorize: ${displayPath(entry.input)}: ${entry.code}: ${entry.error}`);
           } else {
-            for (const w of entry.warnings) progress.log(`medcolor colorize: ${displayPath(entry.input)}: ${w.startsWith('WARN_') ? 'warning' : 'notice'}: ${w}`);
+            for (const w of entry.warnings) progress.log(`medcolor colorize: ${displayPath(entry.input)}: ${labelWarning(w)}`);
           }
           progress.tick(displayPath(entry.input));
         },

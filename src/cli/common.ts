@@ -109,6 +109,11 @@ export function parseFractionOption(name: string, v: string): number {
   return n;
 }
 
+/** A pipeline warning as printed: 'warning: WARN_...' for a WARN_ code, else 'notice: ...'. */
+export function labelWarning(w: string): string {
+  return `${w.startsWith('WARN_') ? 'warning' : 'notice'}: ${w}`;
+}
+
 /** A path relative to the current folder when it is below it. */
 export function displayPath(p: string): string {
   const abs = resolve(p), cwd = process.cwd() + sep;

@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import type { InstanceOutcome } from '../dicomweb/colorize-pacs.js';
-import { EXIT, parseIntOption, parseWindowOption, usage } from './common.js';
+import { EXIT, labelWarning, parseIntOption, parseWindowOption, usage } from './common.js';
 import { addTrustOptions, parseTrustOptions, type TrustCliOptions } from './trust-options.js';
 
 interface PacsCliOptions extends TrustCliOptions {
@@ -81,7 +81,7 @@ Examples:
           }) + '\n');
         } else {
           err.write(`[${i + 1}/${total}] ${o.source.sop}: ${o.state}${o.state === 'failed' ? ` (${o.code}: ${o.error})` : ''}\n`);
-          for (const w of o.warnings ?? []) err.write(`  ${w.startsWith('WARN_') ? 'warning' : 'notice'}: ${w}\n`);
+          for (const w of o.warnings ?? []) err.write(`  ${labelWarning(w)}\n`);
         }
       };
       const summary = await colorizePacs(

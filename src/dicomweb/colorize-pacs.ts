@@ -187,12 +187,10 @@ export async function colorizePacsInstance(client: DicomWebClient, ref: Instance
       },
     });
     // The colorized instance, and its confidence map when asked and the method gives one; only what the PACS lacks.
-    const outputs = result.outputs
-      .map((o) => ({ bytes: o.bytes, sop: o.suffix.startsWith(CONFIDENCE_INFIX) ? confidence.confidenceSop! : derivedSop }))
-      .filter((o) => !present.has(o.sop));
-    const produced = new Set(result.outputs.map((o) => (o.suffix.startsWith(CONFIDENCE_INFIX) ? 'confidence' : 'color')));
+    const made = result.outputs.map((o) => ({ bytes: o.bytes, sop: o.suffix.startsWith(CONFIDENCE_INFIX) ? confidence.confidenceSop! : derivedSop }));
+    const outputs = made.filter((o) => !present.has(o.sop));
     const found = {
-      ...(withMap && !produced.has('confidence') ? { confidenceSop: undefined, confidenceSeries: undefined } : {}),
+      ...(withMap && made.every((o) => o.sop === derivedSop) ? { confidenceSop: undefined, confidenceSeries: undefined } : {}),
       ...(result.warnings.length ? { warnings: result.warnings } : {}),
       ...(result.meanConfidence !== undefined ? { meanConfidence: result.meanConfidence } : {}),
     };
