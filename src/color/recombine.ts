@@ -19,7 +19,8 @@
  *   on an 8- to 16-bit image has few distinct colors, and the out-of-gamut ones cost a bisection
  *   of 8 to 13 gamut tests each). It is a pure function of its key, kept across images and calls,
  *   and switched off for an image where it does not pay (smooth chroma from the model); the
- *   rows after that go through a memo-free copy of the loop (recombineRowPlain).
+ *   rows after that go through a memo-free row loop (recombineRowPlain), the per-pixel arithmetic
+ *   shared with the memo's loop (writeInGamut).
  * Pointwise methods (gray, lut) on integer images do not come here per pixel: the pipeline runs
  * them once per distinct value (pipeline/colorize.ts).
  */

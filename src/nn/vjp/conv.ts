@@ -145,18 +145,6 @@ function flatWeightGrad(g: Graph, x: Tensor, dy: Tensor, geo: Conv2dGeometry): T
   const [sh, sw] = geo.strides;
   const [dh, dw] = geo.dilations;
   const [pt, pl, pb, pr] = geo.pads;
-  const hq = Math.ceil((h + pt + pb) / sh), wq = Math.ceil((w + pl + pr) / sw);
-  const eh = hq * sh - (h + pt + pb), ew = wq * sw - (w + pl + pr);
-  const phases = sh * sw;
-  const t = n * hq * wq;
-  const taps: { phase: number; off: number }[] = [];
-  for (let i = 0; i < kh; i++) {
-    for (let j = 0; j < kw; j++) {
-      const a = (i * dh) % sh, b = (j * dw) % sw;
-      taps.push({ phase: a * sw + b, off: Math.floor((i * dh) / sh) * wq + Math.floor((j * dw) / sw) });
-    }
-  }
-  const mo = Math.max(...taps.map((q) => q.off));
   if (ci <= co) {
     // Shift X: channel-last padded input [N*Hp*Wp, Ci]; its row for output (n, y, x) and tap
     // (i, j) is n*Hp*Wp + (s*y + i*d)*Wp + s*x + j*d, so one Gather with indices
@@ -174,6 +162,18 @@ function flatWeightGrad(g: Graph, x: Tensor, dy: Tensor, geo: Conv2dGeometry): T
     return reshape(g, transpose(g, mm, [1, 2, 0]), [co, ci, kh, kw]);
   }
   // Shift dY: channel-last in the frame, front-padded [mo + T, Co]; X channel-major per phase [Ci, T].
+  const hq = Math.ceil((h + pt + pb) / sh), wq = Math.ceil((w + pl + pr) / sw);
+  const eh = hq * sh - (h + pt + pb), ew = wq * sw - (w + pl + pr);
+  const phases = sh * sw;
+  const t = n * hq * wq;
+  const taps: { phase: number; off: number }[] = [];
+  for (let i = 0; i < kh; i++) {
+    for (let j = 0; j < kw; j++) {
+      const a = (i * dh) % sh, b = (j * dw) % sw;
+      taps.push({ phase: a * sw + b, off: Math.floor((i * dh) / sh) * wq + Math.floor((j * dw) / sw) });
+    }
+  }
+  const mo = Math.max(...taps.map((q) => q.off));
   const xp = pt || pl || pb + eh || pr + ew ? g.op1('Pad', [x, g.ints([0, 0, pt, pl, 0, 0, pb + eh, pr + ew])]) : x;
   const xc = reshape(g, phases === 1 ? transpose(g, xp, [1, 0, 2, 3]) : transpose(g, reshape(g, xp, [n, ci, hq, sh, wq, sw]), [3, 5, 1, 0, 2, 4]), [phases, ci, t]);
   const xph = phases === 1 ? [xc] : g.op('Split', [xc, g.ints(Array(phases).fill(1))], { axis: 0 }, phases);
