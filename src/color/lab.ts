@@ -89,6 +89,15 @@ for (let i = 0, k = 0; i <= SRGB8_BINS; i++) {
 }
 
 /**
+ * The tables of {@link linearToSrgb8} (read-only): `thresholds[k]`, the smallest linear value
+ * that encodes to code >= k (257, -Infinity and Infinity at the ends), and `bins[i]`, the code
+ * at linear value i / 4096 (4097). For kernels that do the same lookup (color/recombine-row-kernel.ts).
+ */
+export function srgb8Tables(): { thresholds: Float64Array; bins: Uint8Array } {
+  return { thresholds: SRGB8_T, bins: SRGB8_BIN };
+}
+
+/**
  * Linear light (clipped to 0..1) to an 8-bit gamma-encoded sRGB code, exactly
  * `Math.round(linearToSrgb(v) * 255)` but table-driven (no pow).
  *
@@ -98,9 +107,9 @@ for (let i = 0, k = 0; i <= SRGB8_BINS; i++) {
 export function linearToSrgb8(v: number): number {
   if (!(v > 0)) return 0; // also maps NaN to 0
   if (v >= 1) return 255;
-  let k = SRGB8_BIN[(v * SRGB8_BINS) | 0];
-  while (v >= SRGB8_T[k + 1]) k++;
-  return k;
+  // At most one threshold per bin: one comparison, no loop (a branch on it mispredicts often).
+  const k = SRGB8_BIN[(v * SRGB8_BINS) | 0];
+  return k + +(v >= SRGB8_T[k + 1]);
 }
 
 function fLab(t: number): number {

@@ -18,15 +18,17 @@
  * - a memo keyed by the exact bits of (L*, a*, b*) answers pixels seen before (a palette or gray
  *   on an 8- to 16-bit image has few distinct colors, and the out-of-gamut ones cost a bisection
  *   of 8 to 13 gamut tests each). It is a pure function of its key, kept across images and calls,
- *   and switched off for an image where it does not pay (smooth chroma from the model); the
- *   rows after that go through a memo-free row loop (recombineRowPlain), the per-pixel arithmetic
- *   shared with the memo's loop (writeInGamut).
+ *   and switched off for an image where it does not pay (smooth chroma from the model);
+ * - the rows after that go through a WebAssembly kernel (wasm/recombine-row.ts, the same float64
+ *   arithmetic as writeInGamut and lab.ts, in the same order): it writes the codes of the pixels
+ *   inside the gamut and lists the others, which are fitted here (gamut.ts) in its row buffers.
  * Pointwise methods (gray, lut) on integer images do not come here per pixel: the pipeline runs
  * them once per distinct value (pipeline/colorize.ts).
  */
 import { bilinearTaps, resizeBilinear } from '../image/resize.js';
 import { fitChromaAt } from './gamut.js';
 import { D65, linearToSrgb8 } from './lab.js';
+import { rowKernel } from './recombine-row-kernel.js';
 
 // The constants of color/gamut.ts and color/lab.ts (the same values, the same expressions).
 const FIT_EPS = 1e-5;
@@ -107,8 +109,9 @@ export function recombineToSrgb8(
   const n = width * height;
   const rgb = targets.rgb ?? new Uint8Array(3 * n);
   const ab = targets.ab === null ? null : (targets.ab ?? new Float32Array(2 * n));
-  const rowAb = new Float32Array(2 * width);
-  const rowAb32 = new Int32Array(rowAb.buffer);
+  // The row buffers are the WebAssembly kernel's: the memo's loop works in them too.
+  const K = rowKernel(width);
+  const rowAb = K.ab, rowAb32 = new Int32Array(rowAb.buffer, rowAb.byteOffset, rowAb.length);
   const M = (memo ??= new Int32Array(8 << MEMO_BITS));
   let useMemo = true, lookups = 0, hits = 0;
   let src = abSmall;
@@ -122,7 +125,7 @@ export function recombineToSrgb8(
   const L32 = new Int32Array(L.buffer, L.byteOffset, L.length);
   // The two source rows interpolated along x, in double as resizeBilinear's `top` and `bot`:
   // each is shared by all the output rows between two source rows.
-  let top = new Float64Array(sameSize ? 0 : 2 * width), bot = new Float64Array(sameSize ? 0 : 2 * width);
+  let top = K.top, bot = K.bot;
   let topRow = -1, botRow = -1;
   for (let y = 0; y < height; y++) {
     let wy = 0;
@@ -146,12 +149,24 @@ export function recombineToSrgb8(
         botRow = y1;
       }
     }
+    const row = y * width;
     if (useMemo) {
-      hits += recombineRow(L, L32, y * width, width, src, top, bot, wy, sameSize, rowAb, rowAb32, rgb, M);
+      hits += recombineRow(L, L32, row, width, src, top, bot, wy, sameSize, rowAb, rowAb32, rgb, M);
       lookups += width;
       if (lookups >= MEMO_PROBE && 2 * hits < lookups) useMemo = false;
-    } else recombineRowPlain(L, y * width, width, src, top, bot, wy, sameSize, rowAb, rgb);
-    if (ab) ab.set(rowAb, 2 * y * width);
+    } else {
+      // The kernel: a*b*, the gamut test and the sRGB codes of the pixels inside; the host fits
+      // the others (color/gamut.ts) in the kernel's row buffers, then copies the row out.
+      K.L.set(L.subarray(row, row + width));
+      if (sameSize) rowAb.set(src.subarray(2 * row, 2 * (row + width)));
+      const outside = sameSize ? K.run(null, null, 0) : K.run(top, bot, wy);
+      for (let i = 0; i < outside; i++) {
+        const x = K.outside[i];
+        finishPixel(L[row + x], rowAb, x, K.rgb, 3 * x);
+      }
+      rgb.set(K.rgb.subarray(0, 3 * width), 3 * row);
+    }
+    if (ab) ab.set(rowAb, 2 * row);
   }
   return { rgb, ab };
 }
@@ -217,7 +232,7 @@ function recombineRow(
 /**
  * gamut.ts's test at constant L* for one pixel (fy, yy: the L*-only terms of L* Lv): when it is
  * inside (and L* in 0..100), writes its 8-bit sRGB at rgb[o] and returns true; else writes nothing.
- * Small enough for V8 to inline into both row loops.
+ * The memo's loop calls it; the kernel (wasm/recombine-row.ts) does the same for its rows.
  */
 function writeInGamut(Lv: number, fy: number, yy: number, a: number, b: number, rgb: Uint8Array, o: number): boolean {
   const fx = fy + a / 500, fz = fy - b / 200;
@@ -232,40 +247,6 @@ function writeInGamut(Lv: number, fy: number, yy: number, a: number, b: number, 
   rgb[o + 1] = linearToSrgb8(g);
   rgb[o + 2] = linearToSrgb8(bl);
   return true;
-}
-
-/** recombineRow once the memo is off (smooth chroma, e.g. a model's): the same arithmetic, no memo. */
-function recombineRowPlain(
-  L: Float32Array, row: number, width: number,
-  src: Float32Array, top: Float64Array, bot: Float64Array, wy: number, sameSize: boolean,
-  ab: Float32Array, rgb: Uint8Array,
-): void {
-  // L*-only terms of the previous pixel (neighbours often share L*).
-  let lastL = Number.NaN, fy = 0, yy = 0;
-  for (let x = 0; x < width; x++) {
-    const j = row + x;
-    // 1. a*b* at this pixel, rounded to float32 (resizeBilinear's output) and kept in registers.
-    let a: number, b: number;
-    if (sameSize) {
-      a = src[2 * j];
-      b = src[2 * j + 1];
-    } else {
-      const ta = top[2 * x], tb = top[2 * x + 1];
-      a = Math.fround(ta + (bot[2 * x] - ta) * wy);
-      b = Math.fround(tb + (bot[2 * x + 1] - tb) * wy);
-    }
-    ab[2 * x] = a;
-    ab[2 * x + 1] = b;
-    const o = 3 * j;
-    const Lv = L[j];
-    // 2. gamut.ts's test at constant L*: inside (and L* in 0..100), its linear RGB is the output's.
-    if (Lv !== lastL) {
-      lastL = Lv;
-      fy = (Lv + 16) / 116;
-      yy = Lv > KAPPA * LAB_EPS ? fy * fy * fy : Lv / KAPPA;
-    }
-    if (!writeInGamut(Lv, fy, yy, a, b, rgb, o)) finishPixel(Lv, ab, x, rgb, o); // 3. out of gamut: the fit
-  }
 }
 
 // color/lab.ts's Lab -> 8-bit sRGB of one pixel (labToSrgb8At), the same arithmetic.
