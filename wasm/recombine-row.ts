@@ -5,12 +5,13 @@
 // One output row of the recombination: a*b* (bilinear from two x-interpolated source rows, or
 // given), the gamut test at constant L*, and CIELAB -> 8-bit sRGB for the pixels inside, with the
 // same float64 operations in the same order as recombine.ts's JavaScript and color/lab.ts (so the
-// same bits). The pixels outside go to a list: the host fits them (color/gamut.ts).
+// same bits). The pixels outside the gamut are fitted as color/gamut.ts's fitChromaAt fits them
+// (the same bisection, the same operations) and converted as recombine.ts's finishPixel does.
 //
 // Memory (byte offsets, set by the host with `layout`): the sRGB code thresholds (257 f64) and
 // bins (4097 u8) of color/lab.ts's linearToSrgb8; the two source rows (f64, 2 per column); the
-// row's L* (f32); its a*b* (f32, 2 per column, written here when interpolating); its sRGB codes
-// (u8, 3 per column); the columns of the pixels outside (i32).
+// row's L* (f32); its a*b* (f32, 2 per column: written here when interpolating, and where the
+// fit scales them); its sRGB codes (u8, 3 per column).
 
 const LAB_EPS: f64 = 216.0 / 24389.0;
 const KAPPA: f64 = 24389.0 / 27.0;
@@ -21,22 +22,23 @@ const M0: f64 = 3.2404542, M1: f64 = -1.5371385, M2: f64 = -0.4985314;
 const M3: f64 = -0.969266, M4: f64 = 1.8760108, M5: f64 = 0.041556;
 const M6: f64 = 0.0556434, M7: f64 = -0.2040259, M8: f64 = 1.0572252;
 const SRGB8_BINS: f64 = 4096;
+// color/gamut.ts's first bracket of the bisection.
+const NEAR: f64 = 0.97;
+const LO: f64 = -FIT_EPS, HI: f64 = 1 + FIT_EPS;
 
 let thresholds: usize = 0;
 let bins: usize = 0;
 let lRow: usize = 0;
 let abRow: usize = 0;
 let rgbRow: usize = 0;
-let outside: usize = 0;
 
 /** Where the tables and the row buffers are (byte offsets into this module's memory). */
-export function layout(t: usize, b: usize, l: usize, ab: usize, rgb: usize, out: usize): void {
+export function layout(t: usize, b: usize, l: usize, ab: usize, rgb: usize): void {
   thresholds = t;
   bins = b;
   lRow = l;
   abRow = ab;
   rgbRow = rgb;
-  outside = out;
 }
 
 /** color/lab.ts's linearToSrgb8: the code at the start of v's bin plus one comparison. */
@@ -48,15 +50,82 @@ export function layout(t: usize, b: usize, l: usize, ab: usize, rgb: usize, out:
   return v >= load<f64>(thresholds + ((<usize>k + 1) << 3)) ? k + 1 : k;
 }
 
+/** gamut.ts's insideAb: whether (L*, a*, b*) is inside sRGB, L* given by fy and Y's share of R, G, B. */
+function insideAb(fy: f64, ry: f64, gy: f64, by: f64, a: f64, b: f64): bool {
+  const fx = fy + a / 500, fz = fy - b / 200;
+  const fx3 = fx * fx * fx, fz3 = fz * fz * fz;
+  const x = (fx3 > LAB_EPS ? fx3 : (116 * fx - 16) / KAPPA) * XN;
+  const z = (fz3 > LAB_EPS ? fz3 : (116 * fz - 16) / KAPPA) * ZN;
+  const r = M0 * x + ry + M2 * z;
+  if (r < LO || r > HI) return false;
+  const g = M3 * x + gy + M5 * z;
+  if (g < LO || g > HI) return false;
+  const bl = M6 * x + by + M8 * z;
+  return bl >= LO && bl <= HI;
+}
+
+/** gamut.ts's scaleInside: the largest s in [0, 1] (to 1/1000 or better) with (L*, s a*, s b*) inside. */
+function scaleInside(fy: f64, ry: f64, gy: f64, by: f64, a: f64, b: f64): f64 {
+  if (insideAb(fy, ry, gy, by, a, b)) return 1;
+  let lo: f64 = 0, hi: f64 = 1, steps = 10;
+  if (insideAb(fy, ry, gy, by, a * NEAR, b * NEAR)) {
+    lo = NEAR;
+    steps = 5;
+  } else hi = NEAR;
+  for (let it = 0; it < steps; it++) {
+    const mid = (lo + hi) / 2;
+    if (insideAb(fy, ry, gy, by, a * mid, b * mid)) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * recombine.ts's finishPixel for the pixel whose a*b* are at p (f32 pair) and sRGB at o: gamut.ts's
+ * fitChromaAt (L* clamped to 0..100 for the fit), then lab.ts's conversion at the pixel's own L*.
+ */
+function finishPixel(Lv: f64, p: usize, o: usize): void {
+  const a = <f64>load<f32>(p), b = <f64>load<f32>(p + 4);
+  if (!(a == 0 && b == 0)) {
+    const Lc = Lv < 0 ? 0 : Lv > 100 ? 100 : Lv;
+    const fy = (Lc + 16) / 116;
+    const l = 116 * fy - 16;
+    const y = l > KAPPA * LAB_EPS ? fy * fy * fy : l / KAPPA;
+    const ry = M1 * y, gy = M4 * y, by = M7 * y;
+    let s = scaleInside(fy, ry, gy, by, a, b);
+    if (s != 1) {
+      store<f32>(p, <f32>(a * s));
+      store<f32>(p + 4, <f32>(b * s));
+      // Storing as float32 may round just outside; step back until the stored values fit.
+      while (s > 0 && !insideAb(fy, ry, gy, by, <f64>load<f32>(p), <f64>load<f32>(p + 4))) {
+        s = max<f64>(0, s - 1.0 / 4096);
+        store<f32>(p, <f32>(a * s));
+        store<f32>(p + 4, <f32>(b * s));
+      }
+    }
+  }
+  const A = <f64>load<f32>(p), B = <f64>load<f32>(p + 4);
+  const fy = (Lv + 16) / 116;
+  const fx = fy + A / 500;
+  const fz = fy - B / 200;
+  const fx3 = fx * fx * fx, fz3 = fz * fz * fz;
+  const x = (fx3 > LAB_EPS ? fx3 : (116 * fx - 16) / KAPPA) * XN;
+  const y = Lv > KAPPA * LAB_EPS ? fy * fy * fy : Lv / KAPPA;
+  const z = (fz3 > LAB_EPS ? fz3 : (116 * fz - 16) / KAPPA) * ZN;
+  store<u8>(o, srgb8(M0 * x + M1 * y + M2 * z));
+  store<u8>(o + 1, srgb8(M3 * x + M4 * y + M5 * z));
+  store<u8>(o + 2, srgb8(M6 * x + M7 * y + M8 * z));
+}
+
 /**
  * One row of `width` pixels; a*b* interpolated between the source rows at `top` and `bot` with
  * weight wy (rounded to float32 and stored in the a*b* row), or, with top = 0, read from the a*b*
- * row. Returns how many pixels are outside (their columns in the outside list, in order).
+ * row. Returns how many pixels were outside the gamut (or had L* outside 0..100) and went
+ * through the fit.
  */
 export function recombineRow(width: i32, top: usize, bot: usize, wy: f64): i32 {
   let lastL: f64 = NaN, fy: f64 = 0, yy: f64 = 0;
   let count = 0;
-  const lo = -FIT_EPS, hi = 1 + FIT_EPS;
   for (let x = 0; x < width; x++) {
     const q = <usize>x << 3;
     let a: f64, b: f64;
@@ -85,13 +154,13 @@ export function recombineRow(width: i32, top: usize, bot: usize, wy: f64): i32 {
     const r = M0 * X + M1 * yy + M2 * Z;
     const g = M3 * X + M4 * yy + M5 * Z;
     const bl = M6 * X + M7 * yy + M8 * Z;
-    if (Lv >= 0 && Lv <= 100 && ((a == 0 && b == 0) || (r >= lo && r <= hi && g >= lo && g <= hi && bl >= lo && bl <= hi))) {
+    if (Lv >= 0 && Lv <= 100 && ((a == 0 && b == 0) || (r >= LO && r <= HI && g >= LO && g <= HI && bl >= LO && bl <= HI))) {
       const o = rgbRow + <usize>x * 3;
       store<u8>(o, srgb8(r));
       store<u8>(o + 1, srgb8(g));
       store<u8>(o + 2, srgb8(bl));
     } else {
-      store<i32>(outside + (<usize>count << 2), x);
+      finishPixel(Lv, abRow + q, rgbRow + <usize>x * 3);
       count++;
     }
   }

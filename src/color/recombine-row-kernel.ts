@@ -8,7 +8,7 @@ import { RECOMBINE_ROW_WASM } from './recombine-row-wasm.js';
 
 interface KernelExports {
   memory: WebAssembly.Memory;
-  layout(thresholds: number, bins: number, L: number, ab: number, rgb: number, outside: number): void;
+  layout(thresholds: number, bins: number, L: number, ab: number, rgb: number): void;
   recombineRow(width: number, top: number, bot: number, wy: number): number;
 }
 
@@ -20,15 +20,14 @@ export interface RowKernel {
   bot: Float64Array;
   /** The row's L*. */
   L: Float32Array;
-  /** The row's a*b* (interleaved): written by `run` when it interpolates, else read. */
+  /** The row's a*b* (interleaved): written by `run` when it interpolates, else read; fitted in place. */
   ab: Float32Array;
-  /** The row's 8-bit sRGB, written by `run` for the pixels inside the gamut. */
+  /** The row's 8-bit sRGB, written by `run`. */
   rgb: Uint8Array;
-  /** The columns of the pixels `run` found outside the gamut (or with L* outside 0..100). */
-  outside: Int32Array;
   /**
    * One row: a*b* from `top`/`bot` (which of the two views is which; weight wy) or, with top
-   * null, from `ab`; sRGB for the pixels inside; returns how many are outside.
+   * null, from `ab`; the gamut fit where needed; the sRGB codes. Returns how many pixels went
+   * through the fit (outside the gamut, or L* outside 0..100).
    */
   run(top: Float64Array | null, bot: Float64Array | null, wy: number): number;
 }
@@ -58,13 +57,13 @@ export function rowKernel(width: number): RowKernel {
   const tOff = 0, binOff = tOff + thresholds.byteLength;
   const topOff = align(binOff + bins.byteLength), botOff = topOff + 16 * width;
   const lOff = botOff + 16 * width, abOff = align(lOff + 4 * width), rgbOff = abOff + 8 * width;
-  const outOff = align(rgbOff + 3 * width), end = outOff + 4 * width;
+  const end = rgbOff + 3 * width;
   const pages = Math.ceil(end / 65536) - k.memory.buffer.byteLength / 65536;
   if (pages > 0) k.memory.grow(pages);
   const buf = k.memory.buffer;
   new Float64Array(buf, tOff, thresholds.length).set(thresholds);
   new Uint8Array(buf, binOff, bins.length).set(bins);
-  k.layout(tOff, binOff, lOff, abOff, rgbOff, outOff);
+  k.layout(tOff, binOff, lOff, abOff, rgbOff);
   laidOut = {
     width,
     top: new Float64Array(buf, topOff, 2 * width),
@@ -72,7 +71,6 @@ export function rowKernel(width: number): RowKernel {
     L: new Float32Array(buf, lOff, width),
     ab: new Float32Array(buf, abOff, 2 * width),
     rgb: new Uint8Array(buf, rgbOff, 3 * width),
-    outside: new Int32Array(buf, outOff, width),
     run: (top, bot, wy) => k.recombineRow(width, top ? top.byteOffset : 0, bot ? bot.byteOffset : 0, wy),
   };
   return laidOut;
