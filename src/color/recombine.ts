@@ -47,7 +47,26 @@ const MEMO_SHIFT = 32 - MEMO_BITS;
 let memo: Int32Array | undefined;
 // The memo is used for an image only while it pays: after MEMO_PROBE lookups with fewer than
 // half of them hits (smoothly varying chroma, e.g. the model's upsampled a*b*), it is left alone.
+// It is not tried at all when the method's a*b* rarely repeat from pixel to pixel (see
+// abRepeatsOften): probing costs about 4x a pixel of the kernel.
 const MEMO_PROBE = 8192;
+
+/**
+ * Whether at least half of the a*b* pairs (interleaved, width x height) equal the pair to their
+ * left, on up to 64 rows spread over the image: a palette's or a flat region's colors repeat, a
+ * smooth prediction's do not (and then neither do the bilinearly upsampled ones).
+ */
+function abRepeatsOften(ab: Float32Array, width: number, height: number): boolean {
+  const step = Math.max(1, Math.floor(height / 64));
+  let same = 0, pairs = 0;
+  for (let y = 0; y < height; y += step) {
+    for (let x = 2 * (y * width + 1), end = 2 * (y + 1) * width; x < end; x += 2) {
+      if (ab[x] === ab[x - 2] && ab[x + 1] === ab[x - 1]) same++;
+    }
+    pairs += width - 1;
+  }
+  return 2 * same >= pairs;
+}
 
 /**
  * One pixel the fast branch does not take (out of gamut, or L* outside 0..100): gamut.ts's fit and
@@ -113,7 +132,7 @@ export function recombineToSrgb8(
   const K = rowKernel(width);
   const rowAb = K.ab, rowAb32 = new Int32Array(rowAb.buffer, rowAb.byteOffset, rowAb.length);
   const M = (memo ??= new Int32Array(8 << MEMO_BITS));
-  let useMemo = true, lookups = 0, hits = 0;
+  let useMemo = abRepeatsOften(abSmall, abWidth, abHeight), lookups = 0, hits = 0;
   let src = abSmall;
   let sameSize = abWidth === width && abHeight === height;
   if (!sameSize && (Math.floor(abWidth / width) >= 2 || Math.floor(abHeight / height) >= 2)) {

@@ -140,11 +140,12 @@ describe('recombineToSrgb8 equals resizeBilinear + fitChromaToGamut + lAbToSrgb8
 
   it('a Lab that the memo has seen keeps giving the reference output when L* is outside 0..100', () => {
     // L* beyond the range (a lightness-changing method may return it): clamped for the fit, not for the conversion.
-    const L = Float32Array.from([-3, 0, 50, 100, 104, Number.NaN, 50, 50]);
-    const ab = Float32Array.from([40, 40, 90, -90, -80, 100, 10, 10, 60, 60, 20, 20, 0, 0, -0, 0]);
-    const want = referencePath(L, 8, 1, { width: 8, height: 1, ab });
+    // Each pixel twice, so that the colors repeat (the memo is used) and the second one is a hit.
+    const L = Float32Array.from([-3, 0, 50, 100, 104, Number.NaN, 50, 50].flatMap((v) => [v, v]));
+    const ab = Float32Array.from([[40, 40], [90, -90], [-80, 100], [10, 10], [60, 60], [20, 20], [0, 0], [-0, 0]].flatMap((p) => [...p, ...p]));
+    const want = referencePath(L, 16, 1, { width: 16, height: 1, ab });
     for (let pass = 0; pass < 2; pass++) {
-      const got = recombineToSrgb8(L, 8, 1, ab, 8, 1);
+      const got = recombineToSrgb8(L, 16, 1, ab, 16, 1);
       expect(Array.from(got.rgb)).toEqual(Array.from(want.rgb));
       expect(Array.from(got.ab)).toEqual(Array.from(want.ab));
     }
