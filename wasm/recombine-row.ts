@@ -118,51 +118,103 @@ function finishPixel(Lv: f64, p: usize, o: usize): void {
 }
 
 /**
+ * One pixel whose a*b* are in the row buffer, alone: the gamut test, the fit where needed
+ * (finishPixel), the codes. Returns 1 when it went through the fit, else 0.
+ */
+function onePixel(x: i32): i32 {
+  const q = <usize>x << 3;
+  const a = <f64>load<f32>(abRow + q), b = <f64>load<f32>(abRow + q + 4);
+  const Lv = <f64>load<f32>(lRow + (<usize>x << 2));
+  const fy = (Lv + 16) / 116;
+  const yy = Lv > KAPPA * LAB_EPS ? fy * fy * fy : Lv / KAPPA;
+  const fx = fy + a / 500, fz = fy - b / 200;
+  const fx3 = fx * fx * fx, fz3 = fz * fz * fz;
+  const X = (fx3 > LAB_EPS ? fx3 : (116 * fx - 16) / KAPPA) * XN;
+  const Z = (fz3 > LAB_EPS ? fz3 : (116 * fz - 16) / KAPPA) * ZN;
+  const r = M0 * X + M1 * yy + M2 * Z;
+  const g = M3 * X + M4 * yy + M5 * Z;
+  const bl = M6 * X + M7 * yy + M8 * Z;
+  const o = rgbRow + <usize>x * 3;
+  if (Lv >= 0 && Lv <= 100 && ((a == 0 && b == 0) || (r >= LO && r <= HI && g >= LO && g <= HI && bl >= LO && bl <= HI))) {
+    store<u8>(o, srgb8(r));
+    store<u8>(o + 1, srgb8(g));
+    store<u8>(o + 2, srgb8(bl));
+    return 0;
+  }
+  finishPixel(Lv, abRow + q, o);
+  return 1;
+}
+
+/**
  * One row of `width` pixels; a*b* interpolated between the source rows at `top` and `bot` with
  * weight wy (rounded to float32 and stored in the a*b* row), or, with top = 0, read from the a*b*
  * row. Returns how many pixels were outside the gamut (or had L* outside 0..100) and went
  * through the fit.
+ *
+ * Two pixels at a time in the two lanes of f64x2 (the same operations per lane as onePixel); a
+ * pair with a pixel that is not plainly inside (outside the gamut, L* outside 8..100 or a cube
+ * below CIELAB's knee) goes through onePixel, pixel by pixel.
  */
 export function recombineRow(width: i32, top: usize, bot: usize, wy: f64): i32 {
-  let lastL: f64 = NaN, fy: f64 = 0, yy: f64 = 0;
   let count = 0;
-  for (let x = 0; x < width; x++) {
+  const wyv = f64x2.splat(wy);
+  const c16 = f64x2.splat(16), c116 = f64x2.splat(116), c500 = f64x2.splat(500), c200 = f64x2.splat(200);
+  const eps = f64x2.splat(LAB_EPS), knee = f64x2.splat(KAPPA * LAB_EPS), c100 = f64x2.splat(100), zero = f64x2.splat(0);
+  const lo = f64x2.splat(LO), hi = f64x2.splat(HI), xn = f64x2.splat(XN), zn = f64x2.splat(ZN);
+  let x = 0;
+  for (; x + 1 < width; x += 2) {
     const q = <usize>x << 3;
-    let a: f64, b: f64;
+    let packed: v128; // a0 b0 a1 b1 as f32
+    if (top) {
+      const p = q << 1;
+      const t0 = v128.load(top + p), t1 = v128.load(top + p + 16);
+      const i0 = f64x2.add(t0, f64x2.mul(f64x2.sub(v128.load(bot + p), t0), wyv));
+      const i1 = f64x2.add(t1, f64x2.mul(f64x2.sub(v128.load(bot + p + 16), t1), wyv));
+      packed = i8x16.shuffle(f32x4.demote_f64x2_zero(i0), f32x4.demote_f64x2_zero(i1), 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
+      v128.store(abRow + q, packed);
+    } else packed = v128.load(abRow + q);
+    const av = f64x2.promote_low_f32x4(i8x16.shuffle(packed, packed, 0, 1, 2, 3, 8, 9, 10, 11, 0, 1, 2, 3, 8, 9, 10, 11));
+    const bv = f64x2.promote_low_f32x4(i8x16.shuffle(packed, packed, 4, 5, 6, 7, 12, 13, 14, 15, 4, 5, 6, 7, 12, 13, 14, 15));
+    const Lv = f64x2.promote_low_f32x4(v128.load64_zero(lRow + (<usize>x << 2)));
+    const fy = f64x2.div(f64x2.add(Lv, c16), c116);
+    const fx = f64x2.add(fy, f64x2.div(av, c500));
+    const fz = f64x2.sub(fy, f64x2.div(bv, c200));
+    const fx3 = f64x2.mul(f64x2.mul(fx, fx), fx), fz3 = f64x2.mul(f64x2.mul(fz, fz), fz);
+    const plain = v128.and(v128.and(f64x2.gt(fx3, eps), f64x2.gt(fz3, eps)), v128.and(f64x2.gt(Lv, knee), f64x2.le(Lv, c100)));
+    if (!i64x2.all_true(plain)) {
+      count += onePixel(x) + onePixel(x + 1);
+      continue;
+    }
+    const yy = f64x2.mul(f64x2.mul(fy, fy), fy);
+    const X = f64x2.mul(fx3, xn), Z = f64x2.mul(fz3, zn);
+    const r = f64x2.add(f64x2.add(f64x2.mul(f64x2.splat(M0), X), f64x2.mul(f64x2.splat(M1), yy)), f64x2.mul(f64x2.splat(M2), Z));
+    const g = f64x2.add(f64x2.add(f64x2.mul(f64x2.splat(M3), X), f64x2.mul(f64x2.splat(M4), yy)), f64x2.mul(f64x2.splat(M5), Z));
+    const bl = f64x2.add(f64x2.add(f64x2.mul(f64x2.splat(M6), X), f64x2.mul(f64x2.splat(M7), yy)), f64x2.mul(f64x2.splat(M8), Z));
+    const inRange = v128.and(
+      v128.and(v128.and(f64x2.ge(r, lo), f64x2.le(r, hi)), v128.and(f64x2.ge(g, lo), f64x2.le(g, hi))),
+      v128.and(f64x2.ge(bl, lo), f64x2.le(bl, hi)),
+    );
+    if (!i64x2.all_true(v128.or(inRange, v128.and(f64x2.eq(av, zero), f64x2.eq(bv, zero))))) {
+      count += onePixel(x) + onePixel(x + 1);
+      continue;
+    }
+    const o = rgbRow + <usize>x * 3;
+    store<u8>(o, srgb8(f64x2.extract_lane(r, 0)));
+    store<u8>(o + 1, srgb8(f64x2.extract_lane(g, 0)));
+    store<u8>(o + 2, srgb8(f64x2.extract_lane(bl, 0)));
+    store<u8>(o + 3, srgb8(f64x2.extract_lane(r, 1)));
+    store<u8>(o + 4, srgb8(f64x2.extract_lane(g, 1)));
+    store<u8>(o + 5, srgb8(f64x2.extract_lane(bl, 1)));
+  }
+  if (x < width) {
+    // The last pixel of an odd row.
+    const q = <usize>x << 3;
     if (top) {
       const ta = load<f64>(top + (q << 1)), tb = load<f64>(top + (q << 1) + 8);
-      const fa = <f32>(ta + (load<f64>(bot + (q << 1)) - ta) * wy);
-      const fb = <f32>(tb + (load<f64>(bot + (q << 1) + 8) - tb) * wy);
-      store<f32>(abRow + q, fa);
-      store<f32>(abRow + q + 4, fb);
-      a = <f64>fa;
-      b = <f64>fb;
-    } else {
-      a = <f64>load<f32>(abRow + q);
-      b = <f64>load<f32>(abRow + q + 4);
+      store<f32>(abRow + q, <f32>(ta + (load<f64>(bot + (q << 1)) - ta) * wy));
+      store<f32>(abRow + q + 4, <f32>(tb + (load<f64>(bot + (q << 1) + 8) - tb) * wy));
     }
-    const Lv = <f64>load<f32>(lRow + (<usize>x << 2));
-    if (Lv != lastL) {
-      lastL = Lv;
-      fy = (Lv + 16) / 116;
-      yy = Lv > KAPPA * LAB_EPS ? fy * fy * fy : Lv / KAPPA;
-    }
-    const fx = fy + a / 500, fz = fy - b / 200;
-    const fx3 = fx * fx * fx, fz3 = fz * fz * fz;
-    const X = (fx3 > LAB_EPS ? fx3 : (116 * fx - 16) / KAPPA) * XN;
-    const Z = (fz3 > LAB_EPS ? fz3 : (116 * fz - 16) / KAPPA) * ZN;
-    const r = M0 * X + M1 * yy + M2 * Z;
-    const g = M3 * X + M4 * yy + M5 * Z;
-    const bl = M6 * X + M7 * yy + M8 * Z;
-    if (Lv >= 0 && Lv <= 100 && ((a == 0 && b == 0) || (r >= LO && r <= HI && g >= LO && g <= HI && bl >= LO && bl <= HI))) {
-      const o = rgbRow + <usize>x * 3;
-      store<u8>(o, srgb8(r));
-      store<u8>(o + 1, srgb8(g));
-      store<u8>(o + 2, srgb8(bl));
-    } else {
-      finishPixel(Lv, abRow + q, rgbRow + <usize>x * 3);
-      count++;
-    }
+    count += onePixel(x);
   }
   return count;
 }
