@@ -11,7 +11,7 @@
 // Memory (byte offsets, set by the host with `layout`): the sRGB code thresholds (257 f64) and
 // bins (4097 u8) of color/lab.ts's linearToSrgb8; the two source rows (f64, 2 per column); the
 // row's L* (f32); its a*b* (f32, 2 per column: written here when interpolating, and where the
-// fit scales them); its sRGB codes (u8, 3 per column).
+// fit scales them); its sRGB codes (u8, 3 per column); the columns waiting for the fit (i32).
 
 const LAB_EPS: f64 = 216.0 / 24389.0;
 const KAPPA: f64 = 24389.0 / 27.0;
@@ -31,14 +31,16 @@ let bins: usize = 0;
 let lRow: usize = 0;
 let abRow: usize = 0;
 let rgbRow: usize = 0;
+let queue: usize = 0;
 
 /** Where the tables and the row buffers are (byte offsets into this module's memory). */
-export function layout(t: usize, b: usize, l: usize, ab: usize, rgb: usize): void {
+export function layout(t: usize, b: usize, l: usize, ab: usize, rgb: usize, q: usize): void {
   thresholds = t;
   bins = b;
   lRow = l;
   abRow = ab;
   rgbRow = rgb;
+  queue = q;
 }
 
 /** color/lab.ts's linearToSrgb8: the code at the start of v's bin plus one comparison. */
@@ -81,29 +83,23 @@ function scaleInside(fy: f64, ry: f64, gy: f64, by: f64, a: f64, b: f64): f64 {
 }
 
 /**
- * recombine.ts's finishPixel for the pixel whose a*b* are at p (f32 pair) and sRGB at o: gamut.ts's
- * fitChromaAt (L* clamped to 0..100 for the fit), then lab.ts's conversion at the pixel's own L*.
+ * gamut.ts's fitChromaAt after its bisection gave s: a*b* at p scaled by s and stored as float32,
+ * stepped back while the stored values are outside (fy, ry, gy, by: the fit's L* terms).
  */
-function finishPixel(Lv: f64, p: usize, o: usize): void {
-  const a = <f64>load<f32>(p), b = <f64>load<f32>(p + 4);
-  if (!(a == 0 && b == 0)) {
-    const Lc = Lv < 0 ? 0 : Lv > 100 ? 100 : Lv;
-    const fy = (Lc + 16) / 116;
-    const l = 116 * fy - 16;
-    const y = l > KAPPA * LAB_EPS ? fy * fy * fy : l / KAPPA;
-    const ry = M1 * y, gy = M4 * y, by = M7 * y;
-    let s = scaleInside(fy, ry, gy, by, a, b);
-    if (s != 1) {
-      store<f32>(p, <f32>(a * s));
-      store<f32>(p + 4, <f32>(b * s));
-      // Storing as float32 may round just outside; step back until the stored values fit.
-      while (s > 0 && !insideAb(fy, ry, gy, by, <f64>load<f32>(p), <f64>load<f32>(p + 4))) {
-        s = max<f64>(0, s - 1.0 / 4096);
-        store<f32>(p, <f32>(a * s));
-        store<f32>(p + 4, <f32>(b * s));
-      }
-    }
+function applyScale(p: usize, s: f64, a: f64, b: f64, fy: f64, ry: f64, gy: f64, by: f64): void {
+  if (s == 1) return;
+  store<f32>(p, <f32>(a * s));
+  store<f32>(p + 4, <f32>(b * s));
+  // Storing as float32 may round just outside; step back until the stored values fit.
+  while (s > 0 && !insideAb(fy, ry, gy, by, <f64>load<f32>(p), <f64>load<f32>(p + 4))) {
+    s = max<f64>(0, s - 1.0 / 4096);
+    store<f32>(p, <f32>(a * s));
+    store<f32>(p + 4, <f32>(b * s));
   }
+}
+
+/** lab.ts's Lab -> 8-bit sRGB of the pixel of L* Lv whose a*b* are at p, into o. */
+function writeCodes(Lv: f64, p: usize, o: usize): void {
   const A = <f64>load<f32>(p), B = <f64>load<f32>(p + 4);
   const fy = (Lv + 16) / 116;
   const fx = fy + A / 500;
@@ -118,10 +114,94 @@ function finishPixel(Lv: f64, p: usize, o: usize): void {
 }
 
 /**
- * One pixel whose a*b* are in the row buffer, alone: the gamut test, the fit where needed
- * (finishPixel), the codes. Returns 1 when it went through the fit, else 0.
+ * recombine.ts's finishPixel for the pixel whose a*b* are at p (f32 pair) and sRGB at o: gamut.ts's
+ * fitChromaAt (L* clamped to 0..100 for the fit), then lab.ts's conversion at the pixel's own L*.
  */
-function onePixel(x: i32): i32 {
+function finishPixel(Lv: f64, p: usize, o: usize): void {
+  const a = <f64>load<f32>(p), b = <f64>load<f32>(p + 4);
+  if (!(a == 0 && b == 0)) {
+    const Lc = Lv < 0 ? 0 : Lv > 100 ? 100 : Lv;
+    const fy = (Lc + 16) / 116;
+    const l = 116 * fy - 16;
+    const y = l > KAPPA * LAB_EPS ? fy * fy * fy : l / KAPPA;
+    const ry = M1 * y, gy = M4 * y, by = M7 * y;
+    applyScale(p, scaleInside(fy, ry, gy, by, a, b), a, b, fy, ry, gy, by);
+  }
+  writeCodes(Lv, p, o);
+}
+
+/** insideAb in both lanes: all ones in a lane whose color is inside. */
+function insideLanes(fy: v128, ry: v128, gy: v128, by: v128, a: v128, b: v128): v128 {
+  const fx = f64x2.add(fy, f64x2.div(a, f64x2.splat(500)));
+  const fz = f64x2.sub(fy, f64x2.div(b, f64x2.splat(200)));
+  let x = f64x2.mul(f64x2.mul(fx, fx), fx), z = f64x2.mul(f64x2.mul(fz, fz), fz);
+  const eps = f64x2.splat(LAB_EPS);
+  const kx = f64x2.gt(x, eps), kz = f64x2.gt(z, eps);
+  if (!i64x2.all_true(kx)) x = v128.bitselect(x, f64x2.div(f64x2.sub(f64x2.mul(f64x2.splat(116), fx), f64x2.splat(16)), f64x2.splat(KAPPA)), kx);
+  if (!i64x2.all_true(kz)) z = v128.bitselect(z, f64x2.div(f64x2.sub(f64x2.mul(f64x2.splat(116), fz), f64x2.splat(16)), f64x2.splat(KAPPA)), kz);
+  x = f64x2.mul(x, f64x2.splat(XN));
+  z = f64x2.mul(z, f64x2.splat(ZN));
+  const lo = f64x2.splat(LO), hi = f64x2.splat(HI);
+  const r = f64x2.add(f64x2.add(f64x2.mul(f64x2.splat(M0), x), ry), f64x2.mul(f64x2.splat(M2), z));
+  const g = f64x2.add(f64x2.add(f64x2.mul(f64x2.splat(M3), x), gy), f64x2.mul(f64x2.splat(M5), z));
+  const bl = f64x2.add(f64x2.add(f64x2.mul(f64x2.splat(M6), x), by), f64x2.mul(f64x2.splat(M8), z));
+  // As insideAb's early returns (NaN passes the r and g tests and fails the last).
+  const out = v128.or(v128.or(f64x2.lt(r, lo), f64x2.gt(r, hi)), v128.or(f64x2.lt(g, lo), f64x2.gt(g, hi)));
+  return v128.andnot(v128.and(f64x2.ge(bl, lo), f64x2.le(bl, hi)), out);
+}
+
+/**
+ * finishPixel for two pixels at once (columns x0, x1): their bisections run in the two lanes,
+ * each lane taking exactly the steps scaleInside takes; the rest pixel by pixel.
+ */
+function finishPair(x0: i32, x1: i32): void {
+  const p0 = abRow + (<usize>x0 << 3), p1 = abRow + (<usize>x1 << 3);
+  const o0 = rgbRow + <usize>x0 * 3, o1 = rgbRow + <usize>x1 * 3;
+  const L0 = <f64>load<f32>(lRow + (<usize>x0 << 2)), L1 = <f64>load<f32>(lRow + (<usize>x1 << 2));
+  const a0 = <f64>load<f32>(p0), b0 = <f64>load<f32>(p0 + 4), a1 = <f64>load<f32>(p1), b1 = <f64>load<f32>(p1 + 4);
+  if ((a0 == 0 && b0 == 0) || (a1 == 0 && b1 == 0)) {
+    finishPixel(L0, p0, o0);
+    finishPixel(L1, p1, o1);
+    return;
+  }
+  const zero = f64x2.splat(0), c100 = f64x2.splat(100);
+  const Lv = f64x2.replace_lane(f64x2.splat(L0), 1, L1);
+  const Lc = v128.bitselect(zero, v128.bitselect(c100, Lv, f64x2.gt(Lv, c100)), f64x2.lt(Lv, zero));
+  const fy = f64x2.div(f64x2.add(Lc, f64x2.splat(16)), f64x2.splat(116));
+  const l = f64x2.sub(f64x2.mul(f64x2.splat(116), fy), f64x2.splat(16));
+  const y = v128.bitselect(f64x2.mul(f64x2.mul(fy, fy), fy), f64x2.div(l, f64x2.splat(KAPPA)), f64x2.gt(l, f64x2.splat(KAPPA * LAB_EPS)));
+  const ry = f64x2.mul(f64x2.splat(M1), y), gy = f64x2.mul(f64x2.splat(M4), y), by = f64x2.mul(f64x2.splat(M7), y);
+  const av = f64x2.replace_lane(f64x2.splat(a0), 1, a1), bv = f64x2.replace_lane(f64x2.splat(b0), 1, b1);
+  const one = f64x2.splat(1), near = f64x2.splat(NEAR);
+  const atOne = insideLanes(fy, ry, gy, by, av, bv);
+  let s = one;
+  if (!i64x2.all_true(atOne)) {
+    const atNear = insideLanes(fy, ry, gy, by, f64x2.mul(av, near), f64x2.mul(bv, near));
+    let lo = v128.bitselect(near, zero, atNear), hi = v128.bitselect(one, near, atNear);
+    // A lane inside at NEAR takes 5 steps, the other 10; a lane inside at 1 takes none.
+    const five = v128.andnot(atNear, atOne), ten = v128.not(v128.or(atNear, atOne));
+    const steps = i64x2.all_true(v128.or(atNear, atOne)) ? 5 : 10;
+    for (let it = 0; it < steps; it++) {
+      const active = it < 5 ? v128.or(five, ten) : ten;
+      const mid = f64x2.div(f64x2.add(lo, hi), f64x2.splat(2));
+      const inside = insideLanes(fy, ry, gy, by, f64x2.mul(av, mid), f64x2.mul(bv, mid));
+      lo = v128.bitselect(mid, lo, v128.and(active, inside));
+      hi = v128.bitselect(mid, hi, v128.andnot(active, inside));
+    }
+    s = v128.bitselect(one, lo, atOne);
+  }
+  applyScale(p0, f64x2.extract_lane(s, 0), a0, b0, f64x2.extract_lane(fy, 0), f64x2.extract_lane(ry, 0), f64x2.extract_lane(gy, 0), f64x2.extract_lane(by, 0));
+  applyScale(p1, f64x2.extract_lane(s, 1), a1, b1, f64x2.extract_lane(fy, 1), f64x2.extract_lane(ry, 1), f64x2.extract_lane(gy, 1), f64x2.extract_lane(by, 1));
+  writeCodes(L0, p0, o0);
+  writeCodes(L1, p1, o1);
+}
+
+/**
+ * One pixel whose a*b* are in the row buffer, alone: the gamut test and its codes, or, when it
+ * is not inside (or L* is outside 0..100), its column queued at `n` for the fit. Returns the
+ * queue's new length.
+ */
+function onePixel(x: i32, n: i32): i32 {
   const q = <usize>x << 3;
   const a = <f64>load<f32>(abRow + q), b = <f64>load<f32>(abRow + q + 4);
   const Lv = <f64>load<f32>(lRow + (<usize>x << 2));
@@ -139,10 +219,10 @@ function onePixel(x: i32): i32 {
     store<u8>(o, srgb8(r));
     store<u8>(o + 1, srgb8(g));
     store<u8>(o + 2, srgb8(bl));
-    return 0;
+    return n;
   }
-  finishPixel(Lv, abRow + q, o);
-  return 1;
+  store<i32>(queue + (<usize>n << 2), x);
+  return n + 1;
 }
 
 /**
@@ -153,10 +233,11 @@ function onePixel(x: i32): i32 {
  *
  * Two pixels at a time in the two lanes of f64x2 (the same operations per lane as onePixel); a
  * pair with a pixel that is not plainly inside (outside the gamut, L* outside 8..100 or a cube
- * below CIELAB's knee) goes through onePixel, pixel by pixel.
+ * below CIELAB's knee) goes through onePixel, pixel by pixel, which queues those to fit; the
+ * queue is fitted after the row, two pixels at a time (finishPair).
  */
 export function recombineRow(width: i32, top: usize, bot: usize, wy: f64): i32 {
-  let count = 0;
+  let n = 0; // pixels queued for the fit
   const wyv = f64x2.splat(wy);
   const c16 = f64x2.splat(16), c116 = f64x2.splat(116), c500 = f64x2.splat(500), c200 = f64x2.splat(200);
   const eps = f64x2.splat(LAB_EPS), knee = f64x2.splat(KAPPA * LAB_EPS), c100 = f64x2.splat(100), zero = f64x2.splat(0);
@@ -182,7 +263,7 @@ export function recombineRow(width: i32, top: usize, bot: usize, wy: f64): i32 {
     const fx3 = f64x2.mul(f64x2.mul(fx, fx), fx), fz3 = f64x2.mul(f64x2.mul(fz, fz), fz);
     const plain = v128.and(v128.and(f64x2.gt(fx3, eps), f64x2.gt(fz3, eps)), v128.and(f64x2.gt(Lv, knee), f64x2.le(Lv, c100)));
     if (!i64x2.all_true(plain)) {
-      count += onePixel(x) + onePixel(x + 1);
+      n = onePixel(x + 1, onePixel(x, n));
       continue;
     }
     const yy = f64x2.mul(f64x2.mul(fy, fy), fy);
@@ -195,7 +276,7 @@ export function recombineRow(width: i32, top: usize, bot: usize, wy: f64): i32 {
       v128.and(f64x2.ge(bl, lo), f64x2.le(bl, hi)),
     );
     if (!i64x2.all_true(v128.or(inRange, v128.and(f64x2.eq(av, zero), f64x2.eq(bv, zero))))) {
-      count += onePixel(x) + onePixel(x + 1);
+      n = onePixel(x + 1, onePixel(x, n));
       continue;
     }
     const o = rgbRow + <usize>x * 3;
@@ -214,7 +295,14 @@ export function recombineRow(width: i32, top: usize, bot: usize, wy: f64): i32 {
       store<f32>(abRow + q, <f32>(ta + (load<f64>(bot + (q << 1)) - ta) * wy));
       store<f32>(abRow + q + 4, <f32>(tb + (load<f64>(bot + (q << 1) + 8) - tb) * wy));
     }
-    count += onePixel(x);
+    n = onePixel(x, n);
   }
-  return count;
+  // The fit, two queued pixels at a time.
+  let k = 0;
+  for (; k + 1 < n; k += 2) finishPair(load<i32>(queue + (<usize>k << 2)), load<i32>(queue + (<usize>k << 2) + 4));
+  if (k < n) {
+    const x = load<i32>(queue + (<usize>k << 2));
+    finishPixel(<f64>load<f32>(lRow + (<usize>x << 2)), abRow + (<usize>x << 3), rgbRow + <usize>x * 3);
+  }
+  return n;
 }

@@ -8,7 +8,7 @@ import { RECOMBINE_ROW_WASM } from './recombine-row-wasm.js';
 
 interface KernelExports {
   memory: WebAssembly.Memory;
-  layout(thresholds: number, bins: number, L: number, ab: number, rgb: number): void;
+  layout(thresholds: number, bins: number, L: number, ab: number, rgb: number, queue: number): void;
   recombineRow(width: number, top: number, bot: number, wy: number): number;
 }
 
@@ -57,13 +57,13 @@ export function rowKernel(width: number): RowKernel {
   const tOff = 0, binOff = tOff + thresholds.byteLength;
   const topOff = align(binOff + bins.byteLength), botOff = topOff + 16 * width;
   const lOff = botOff + 16 * width, abOff = align(lOff + 4 * width), rgbOff = abOff + 8 * width;
-  const end = rgbOff + 3 * width;
+  const queueOff = align(rgbOff + 3 * width), end = queueOff + 4 * width;
   const pages = Math.ceil(end / 65536) - k.memory.buffer.byteLength / 65536;
   if (pages > 0) k.memory.grow(pages);
   const buf = k.memory.buffer;
   new Float64Array(buf, tOff, thresholds.length).set(thresholds);
   new Uint8Array(buf, binOff, bins.length).set(bins);
-  k.layout(tOff, binOff, lOff, abOff, rgbOff);
+  k.layout(tOff, binOff, lOff, abOff, rgbOff, queueOff);
   laidOut = {
     width,
     top: new Float64Array(buf, topOff, 2 * width),

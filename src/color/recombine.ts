@@ -20,8 +20,9 @@
  *   of 8 to 13 gamut tests each). It is a pure function of its key, kept across images and calls,
  *   and switched off for an image where it does not pay (smooth chroma from the model);
  * - the rows after that go through a WebAssembly kernel (wasm/recombine-row.ts, the same float64
- *   arithmetic as writeInGamut, gamut.ts's fit and lab.ts, in the same order), about 1.2x faster
- *   on pixels inside the gamut and 2x on those it fits than the same code in JavaScript.
+ *   arithmetic as writeInGamut, gamut.ts's fit and lab.ts, in the same order, two pixels at a
+ *   time in f64x2 lanes): 17-19 ns a pixel where the JavaScript loop took 39-43 (2000 px
+ *   radiographs colorized by the model, 0.1-0.4% out of gamut), 60 where it took 112 (28%).
  * Pointwise methods (gray, lut) on integer images do not come here per pixel: the pipeline runs
  * them once per distinct value (pipeline/colorize.ts).
  */
