@@ -2,7 +2,7 @@
  * Compiles the WebAssembly row kernel of the recombination and writes the module that carries it
  * (test/color/recombine-row-wasm.test.ts checks that the committed module is what this writes).
  *
- *   npx tsx scripts/build-wasm.ts
+ *   npm run build:wasm   (npx tsx scripts/build-wasm.ts)
  */
 import { renameSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
