@@ -1,16 +1,18 @@
 /**
- * The browser app's speed and weight: a 512x512 CT (examples/ct-phantom.dcm) opened in headless
- * chromium and colorized by the default model, timing decode + colorize + draw inside the page
- * with onnxruntime-web on one WebAssembly thread and with threads (the page is cross-origin
- * isolated), beside the same steps in Node (onnxruntime-node) measured in the same run; and the
- * download size of the app (JavaScript, wasm, models; raw and gzip).
+ * The browser app's speed and weight: an image (default the 512x512 CT examples/ct-phantom.dcm;
+ * `--input FILE` for another, e.g. a full-size radiograph) opened in headless chromium and
+ * colorized by the default model, timing decode + colorize + draw inside the page with
+ * onnxruntime-web on one WebAssembly thread and with threads (the page is cross-origin isolated),
+ * beside the same steps in Node (onnxruntime-node) measured in the same run; and the download
+ * size of the app (JavaScript, wasm, models; raw and gzip).
  *
- *   npm run build && npm run bench:web [-- --reps 5]
+ *   npm run build && npm run bench:web [-- --reps 5] [--input FILE]
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { decodeDicom } from '../src/io/dicom/decode.js';
+import { decodeGrayInput } from '../src/io/decode-input.js';
+import { decodeRaster } from '../src/io/raster.js';
 import { getDefaultModelName, getModelsDir, loadModel } from '../src/io/model-loader.js';
 import { createModelMethod } from '../src/methods/model.js';
 import { colorizeImage } from '../src/pipeline/colorize.js';
@@ -19,7 +21,7 @@ import { benchArg as arg, median } from './lib/bench-args.js';
 
 const REPS = Number(arg('--reps', '5')) || 5;
 const root = join(import.meta.dirname, '..');
-const INPUT = join(root, 'examples/ct-phantom.dcm');
+const INPUT = resolve(arg('--input', join(root, 'examples/ct-phantom.dcm')));
 const kib = (n: number) => `${(n / 1024).toFixed(0)} KiB`;
 const mib = (n: number) => `${(n / 2 ** 20).toFixed(2)} MiB`;
 
@@ -64,13 +66,17 @@ async function measurePage(threads: number): Promise<PageFigures[]> {
   return out;
 }
 
+/** The input's first frame as the page shows it: its size, for the report. */
+let shape = '';
+
 async function measureNode(): Promise<{ decode: number; colorize: number }[]> {
   const bytes = new Uint8Array(readFileSync(INPUT));
   const method = createModelMethod(await loadModel(model!));
   const out: { decode: number; colorize: number }[] = [];
   for (let r = 0; r <= REPS; r++) {
     const t0 = performance.now();
-    const [gray] = await decodeDicom(bytes, { source: INPUT });
+    const [gray] = (await decodeGrayInput(bytes, { name: INPUT, decodeRaster })).frames;
+    shape = `${gray.width}x${gray.height}`;
     const t1 = performance.now();
     await colorizeImage(gray, method);
     const t2 = performance.now();
@@ -115,7 +121,7 @@ const threaded = await measurePage(0);
 const nodeAgain = await measureNode(); // the machine is shared: measure Node before and after
 const nodeAll = [...node, ...nodeAgain];
 const nodeTotal = median(nodeAll.map((r) => r.decode + r.colorize));
-console.log(`512x512 CT (${INPUT.replace(root + '/', '')}), model ${model}, ${REPS} runs each (median; first run discarded):`);
+console.log(`${shape} ${INPUT.replace(root + '/', '')}, model ${model}, ${REPS} runs each (median; first run discarded):`);
 console.log(`  Node (onnxruntime-node):    decode ${median(nodeAll.map((r) => r.decode)).toFixed(1)} ms + colorize ${median(nodeAll.map((r) => r.colorize)).toFixed(1)} ms = ${nodeTotal.toFixed(1)} ms`);
 for (const [label, rows] of [['page, wasm 1 thread', single], ['page, wasm threads', threaded]] as const) {
   const total = median(rows.map((r) => r.decode + r.colorize + r.draw));
