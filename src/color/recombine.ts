@@ -177,9 +177,10 @@ export function recombineToSrgb8(
     } else {
       // The kernel: a*b*, the gamut fit where needed (gamut.ts's, in its row buffers), sRGB.
       K.L.set(L.subarray(row, row + width));
-      if (sameSize) rowAb.set(src.subarray(2 * row, 2 * (row + width)));
-      if (sameSize) K.run(null, null, 0);
-      else K.run(top, bot, wy);
+      if (sameSize) {
+        rowAb.set(src.subarray(2 * row, 2 * (row + width)));
+        K.run(null, null, 0);
+      } else K.run(top, bot, wy);
       rgb.set(K.rgb.subarray(0, 3 * width), 3 * row);
     }
     if (ab) ab.set(rowAb, 2 * row);
